@@ -1,0 +1,3 @@
+from padan.cli import main
+
+main()

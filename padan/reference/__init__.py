@@ -1,0 +1,1 @@
+"""Reference data: Kemendagri area codes (wilayah) and election profiles (pemilihan)."""
