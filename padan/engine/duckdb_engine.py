@@ -45,10 +45,10 @@ class DuckDBEngine:
         return self.con.execute(sql, params).fetchone()
 
     def arrow(self, sql: str, params: Params = None) -> pa.Table:
-        return self.con.execute(sql, params).to_arrow_table()
+        return self.con.sql(sql, params=params).to_arrow_table()
 
     def batches(self, sql: str, batch_size: int = 100_000) -> Iterator[pa.RecordBatch]:
-        reader = self.con.execute(sql).to_arrow_reader(batch_size)
+        reader = self.con.sql(sql).to_arrow_reader(batch_size)
         yield from reader
 
     def register(self, name: str, data: Any) -> None:
