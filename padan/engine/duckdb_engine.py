@@ -36,13 +36,18 @@ class DuckDBEngine:
 
     # -- statements -------------------------------------------------------------------
     def execute(self, sql: str, params: Params = None) -> None:
-        self.con.execute(sql, params)
+        # DuckDB 2 keeps a statement's result pending until it is consumed; finish it so the
+        # next statement on this connection is not refused.
+        self.con.execute(sql, params).complete()
 
     def rows(self, sql: str, params: Params = None) -> list[tuple]:
         return self.con.execute(sql, params).fetchall()
 
     def one(self, sql: str, params: Params = None) -> tuple | None:
-        return self.con.execute(sql, params).fetchone()
+        cur = self.con.execute(sql, params)
+        row = cur.fetchone()
+        cur.complete()
+        return row
 
     def arrow(self, sql: str, params: Params = None) -> pa.Table:
         return self.con.sql(sql, params=params).to_arrow_table()
