@@ -1,5 +1,136 @@
-"""CLI commands for this domain (placeholder until its issue lands)."""
+"""``padan match`` (pemadanan) and ``padan quality`` (mutu pemadanan)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
 
 import click
 
-commands: list[click.Command] = []
+from padan.cli.options import pemilihan_option, workspace_option
+
+STAGE_LABELS = {
+    "persiapan": "Persiapan data",
+    "NIK": "Tingkat 1: NIK cocok",
+    "NIK_KOREKSI": "Tingkat 2: koreksi NIK",
+    "PROBABILISTIK": "Tingkat 3: probabilistik (Splink)",
+    "konflik": "Cek konflik",
+    "ganda": "Cek pemilih ganda",
+    "hasil": "Menyusun hasil",
+    "tulis": "Menulis berkas hasil",
+}
+
+
+class _Progress:
+    """Prints one line per stage: when it starts and, when known, its count."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        label = STAGE_LABELS.get(stage, stage)
+        elapsed = time.perf_counter() - self.t0
+        if total is None or done == 0:
+            click.echo(f"[{elapsed:7.1f} d] {label} ...", err=True)
+        else:
+            pct = 100.0 * done / total if total else 0.0
+            click.echo(
+                f"[{elapsed:7.1f} d] {label}: {done:,} dari {total:,} ({pct:.1f}%)", err=True
+            )
+
+
+def _print_summary(summary) -> None:
+    click.echo(f"Baris DPT: {summary.rows:,}")
+    click.echo("Metode padan:")
+    for k, v in sorted(summary.by_tier.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {k or '(tidak padan)':<16} {v:>12,}")
+    click.echo("Status rekam:")
+    for k, v in sorted(summary.by_status.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {k:<16} {v:>12,}")
+    click.echo(f"Waktu: {sum(summary.seconds_by_stage.values()):.1f} detik")
+
+
+@click.command("match")
+@click.option(
+    "--dpt", "dpt", multiple=True, type=click.Path(exists=True),
+    help="Berkas DPT (CSV/XLSX, folder atau zip); boleh berulang. Tanpa workspace.",
+)  # fmt: skip
+@click.option(
+    "--registry", "registry", multiple=True, type=click.Path(exists=True),
+    help="Berkas data Dukcapil (CSV/XLSX); boleh berulang. Dipakai bersama --dpt.",
+)  # fmt: skip
+@click.option(
+    "--out", "out", type=click.Path(dir_okay=False),
+    help="Berkas hasil: .csv, .xlsx atau .parquet (dipakai bersama --dpt).",
+)  # fmt: skip
+@click.option(
+    "--tanggal", type=click.DateTime(formats=["%Y-%m-%d", "%d-%m-%Y"]),
+    help="Data Dukcapil per tanggal ini (mode workspace; bawaan: snapshot terakhir).",
+)  # fmt: skip
+@workspace_option
+@pemilihan_option
+def match_command(dpt, registry, out, tanggal, workspace, pemilihan):
+    """Padankan DPT dengan data Dukcapil dan tentukan status rekam KTP-el.
+
+    Tanpa --dpt: memakai DPT versi terakhir dan data Dukcapil di workspace.
+    Dengan --dpt, --registry dan --out: sekali jalan, tanpa workspace, hasil ke berkas.
+    """
+    progress = _Progress()
+    if dpt or registry or out:
+        if not (dpt and registry and out):
+            raise click.UsageError("Mode berkas memerlukan --dpt, --registry dan --out bersamaan.")
+        from padan.linkage.files import match_files
+
+        summary = match_files(list(dpt), list(registry), Path(out), pemilihan=pemilihan,
+                              progress=progress)  # fmt: skip
+        _print_summary(summary)
+        click.echo(f"Hasil ditulis ke {out}")
+        return
+    from padan.linkage.workspace import run_workspace_match
+    from padan.workspace import open_workspace
+
+    engine = open_workspace(workspace)
+    try:
+        match_id = run_workspace_match(
+            engine, pemilihan=pemilihan, tanggal=tanggal.date() if tanggal else None,
+            progress=progress,
+        )  # fmt: skip
+        counts = engine.rows(
+            "SELECT status_rekam, count(*) FROM match_results WHERE match_id = $1 "
+            "GROUP BY 1 ORDER BY 2 DESC",
+            [match_id],
+        )
+    finally:
+        engine.close()
+    click.echo(f"Pemadanan #{match_id} selesai.")
+    for k, v in counts:
+        click.echo(f"  {k:<16} {v:>12,}")
+
+
+@click.command("quality")
+@click.option("--synth", type=click.Path(exists=True, file_okay=False),
+              help="Folder keluaran `padan synth` (dpt.csv, registry.csv, ground_truth.csv).")  # fmt: skip
+@click.option("--dpt", "dpt", multiple=True, type=click.Path(exists=True), help="Berkas DPT.")
+@click.option("--registry", "registry", multiple=True, type=click.Path(exists=True),
+              help="Berkas data Dukcapil.")  # fmt: skip
+@click.option("--truth", type=click.Path(exists=True, dir_okay=False),
+              help="Kunci jawaban (ground_truth.csv: ROW, NIK_BENAR, STATUS_REKAM_BENAR, ...).")  # fmt: skip
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Simpan juga hasil pemadanan ke berkas ini (.csv/.xlsx/.parquet).")  # fmt: skip
+@pemilihan_option
+def quality_command(synth, dpt, registry, truth, out, pemilihan):
+    """Ukur mutu pemadanan terhadap kunci jawaban: presisi, recall, F1, akurasi status,
+    volume tinjauan, per metode, per jenis kesalahan dan pada beberapa ambang."""
+    from padan.linkage.quality import evaluate, format_report
+
+    if synth:
+        d = Path(synth)
+        dpt, registry, truth = [d / "dpt.csv"], [d / "registry.csv"], d / "ground_truth.csv"
+    if not (dpt and registry and truth):
+        raise click.UsageError("Berikan --synth FOLDER, atau --dpt, --registry dan --truth.")
+    report = evaluate(list(dpt), list(registry), Path(truth), pemilihan=pemilihan,
+                      progress=_Progress(), out_path=Path(out) if out else None)  # fmt: skip
+    click.echo(format_report(report))
+
+
+commands: list[click.Command] = [match_command, quality_command]

@@ -1,0 +1,144 @@
+"""The one-shot contract command: DPT files + register files in, the result file out.
+
+Input is read by ``padan.ingest`` into canonical tables in an in-memory engine; the result
+repeats every DPT input row once, in input order, with its columns unchanged (from ``raw``
+and the header), followed by the contract's six result columns (CONTRACT.md section 3).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from padan.engine import connect
+from padan.errors import PadanError
+from padan.linkage.match import MatchSummary, Progress, match_tables
+from padan.reference.profiles import DEFAULT_PROFILE, load_profile
+
+RESULT_COLUMNS = (
+    ("NIK_DUKCAPIL", "nik_dukcapil"),
+    ("STATUS_REKAM", "status_rekam"),
+    ("STATUS_KTP_EL", "status_ktp_el"),
+    ("METODE_PADAN", "metode_padan"),
+    ("SKOR_PADAN", "skor_padan"),
+    ("CATATAN", "catatan"),
+)
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
+XLSX_MAX_ROWS = 1_048_575  # per sheet, below the header
+
+
+def output_format(path: Path) -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise PadanError(
+            "OUTPUT_FORMAT",
+            f"Jenis berkas hasil {path.name!r} tidak dikenal.",
+            hint="Akhiri nama berkas dengan .csv, .xlsx atau .parquet.",
+        )
+    return fmt
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _load(
+    engine: Any, dpt_paths: Sequence[Path], registry_paths: Sequence[Path], progress: Progress
+) -> list[str]:
+    try:
+        from padan.ingest import load_dpt, load_registry
+    except ImportError:  # ingest not there yet: plain CSV only
+        from padan.linkage._plain_csv import load_dpt, load_registry
+
+    report = load_dpt(engine, list(dpt_paths), table="dpt", progress=progress)
+    load_registry(engine, list(registry_paths), table="registry", progress=progress)
+    return list(report.raw_columns)
+
+
+def result_sql(dpt_table: str, out_table: str, raw_columns: Sequence[str]) -> str:
+    """The result rows: input columns as read, then the six result columns, in input order."""
+    names = [str(c) if c not in (None, "") else f"KOLOM_{i + 1}" for i, c in enumerate(raw_columns)]
+    taken = {n.upper() for n in names}
+    cols = [f"d.raw[{i + 1}] AS {_quote(n)}" for i, n in enumerate(names)]
+    for label, col in RESULT_COLUMNS:
+        # An input that already has e.g. STATUS_REKAM keeps it; ours gets a suffix.
+        out = label if label not in taken else f"{label}_PADAN"
+        cols.append(f"o.{col} AS {_quote(out)}")
+    return (
+        f"SELECT {', '.join(cols)} FROM {_quote(dpt_table)} d "
+        f"JOIN {_quote(out_table)} o ON o.row_id = d.row_id ORDER BY d.row_id"
+    )
+
+
+def write_result(engine: Any, sql: str, out_path: Path) -> None:
+    fmt = output_format(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(f".{out_path.name}.tmp")
+    if fmt in ("csv", "parquet"):
+        engine.copy_to(sql, tmp, fmt)
+    else:
+        _write_xlsx(engine, sql, tmp)
+    tmp.replace(out_path)  # never leave a half-written result under the real name
+
+
+def _write_xlsx(engine: Any, sql: str, path: Path) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    try:
+        sheet, row, n_sheet, header = None, 0, 0, None
+        for batch in engine.batches(sql, 50_000):
+            if header is None:
+                header = batch.schema.names
+            cols = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            for values in zip(*cols, strict=False):
+                if sheet is None or row > XLSX_MAX_ROWS:
+                    n_sheet += 1
+                    sheet = wb.add_worksheet("HASIL" if n_sheet == 1 else f"HASIL_{n_sheet}")
+                    sheet.write_row(0, 0, header)
+                    row = 1
+                for c, v in enumerate(values):
+                    if v is None:
+                        continue
+                    if isinstance(v, float):
+                        sheet.write_number(row, c, v)
+                    else:
+                        sheet.write_string(row, c, str(v))
+                row += 1
+        if sheet is None:
+            sheet = wb.add_worksheet("HASIL")
+            sheet.write_row(0, 0, header or [])
+    finally:
+        wb.close()
+
+
+def match_files(
+    dpt_paths: Sequence[str | Path],
+    registry_paths: Sequence[str | Path],
+    out_path: str | Path,
+    *,
+    pemilihan: str = DEFAULT_PROFILE,
+    progress: Progress = None,
+) -> MatchSummary:
+    """Read DPT and register files, match, write the contract's result file (csv/xlsx/parquet)."""
+    out_path = Path(out_path)
+    output_format(out_path)
+    profile = load_profile(pemilihan)
+    with tempfile.TemporaryDirectory(prefix="padan-match-") as tmp:
+        engine = connect()
+        try:
+            engine.execute(f"SET temp_directory = '{tmp}'")
+            raw_columns = _load(
+                engine, [Path(p) for p in dpt_paths], [Path(p) for p in registry_paths], progress
+            )
+            summary = match_tables(engine, "dpt", "registry", profile, progress=progress)
+            if progress:
+                progress("tulis", 0, summary.rows)
+            write_result(engine, result_sql("dpt", "match_out", raw_columns), out_path)
+            if progress:
+                progress("tulis", summary.rows, summary.rows)
+        finally:
+            engine.close()
+    return summary

@@ -1,0 +1,363 @@
+"""The match engine: DPT rows against the register, cheapest tier first.
+
+1. ``NIK``: the DPT NIK is in the register and the identity agrees (rules.NIK_VERIFIED).
+   When the NIK belongs to someone else the link is refused (NIK_MILIK_ORANG_LAIN).
+2. ``NIK_KOREKSI``: for the rest, candidate NIKs generated in SQL (every one-digit
+   substitution, every swap of neighbouring digits, the family when the NKK was typed as NIK,
+   the visible digits of a masked NIK), accepted only when the identity agrees.
+3. ``PROBABILISTIK``: Fellegi-Sunter with Splink on what is left (padan.linkage.model).
+
+Every stage is SQL on the engine (or Splink calls); tables prefixed ``_lk_`` are scratch.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from padan.linkage import rules
+from padan.linkage.status_fallback import find_duplicates, status_rekam_sql, voter_flags_sql
+from padan.reference.profiles import ElectionProfile
+
+Progress = Callable[[str, int, int | None], None] | None
+
+TIER_NIK = "NIK"
+TIER_KOREKSI = "NIK_KOREKSI"
+TIER_PROB = "PROBABILISTIK"
+
+# Deterministic tiers carry no model probability of their own; these are the scores written
+# to SKOR_PADAN for them (documented in docs/linkage.md).
+SCORE_NIK = 1.0
+SCORE_KOREKSI = 0.999
+
+
+@dataclass
+class MatchSummary:
+    rows: int
+    by_tier: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+    seconds_by_stage: dict[str, float] = field(default_factory=dict)
+
+
+class _Stages:
+    """Times each stage and reports it through the progress callback."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+
+    def run(self, name: str, fn: Callable[[], Any]) -> Any:
+        t0 = time.perf_counter()
+        if self.progress:
+            self.progress(name, 0, None)
+        out = fn()
+        self.seconds[name] = round(time.perf_counter() - t0, 3)
+        return out
+
+    def report(self, name: str, done: int, total: int | None) -> None:
+        if self.progress:
+            self.progress(name, done, total)
+
+
+def _prepare(engine: Any, dpt_table: str, registry_table: str) -> None:
+    nm_d = rules.normalize_name_sql("nama")
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_d AS
+        SELECT *, {rules.sorted_words_sql("nm")} AS nms, string_split(nm, ' ') AS toks
+        FROM (
+            SELECT row_id, nik, nik_raw, coalesce(nik_flags, '') AS nik_flags, nkk,
+                   {nm_d} AS nm, tanggal_lahir AS tgl, jenis_kelamin AS jk,
+                   upper(trim(tempat_lahir)) AS tempat_lahir, kode_kab, kode_kec, kode_desa,
+                   tps_key, status_kawin, ktp_el
+            FROM "{dpt_table}")
+    """)
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_r AS
+        SELECT *, {rules.sorted_words_sql("nm")} AS nms, string_split(nm, ' ') AS toks
+        FROM (
+            SELECT nik, no_kk, {rules.normalize_name_sql("nama")} AS nm, tanggal_lahir AS tgl,
+                   jenis_kelamin AS jk, upper(trim(tempat_lahir)) AS tempat_lahir, kode_desa,
+                   substr(kode_desa, 1, 6) AS kode_kec, substr(kode_desa, 1, 4) AS kode_kab,
+                   status_kawin, status_ktp_el
+            FROM "{registry_table}"
+            WHERE nik IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY nik) = 1)
+    """)
+    # One row per (DPT row, candidate register record) found by any tier, with its verdict.
+    engine.execute("""
+        CREATE OR REPLACE TEMP TABLE _lk_cand (
+            row_id BIGINT, cand VARCHAR, tier VARCHAR, kind VARCHAR, score DOUBLE,
+            weight DOUBLE, decision VARCHAR, reason VARCHAR, details JSON)
+    """)
+
+
+def _compare_cols() -> str:
+    return (
+        f"{rules.name_similarity_sql()} AS name_sim, {rules.dob_level_sql()} AS dob, "
+        f"{rules.sex_agrees_sql()} AS sex_ok"
+    )
+
+
+_DETAILS = (
+    "json_object('nama', round(name_sim, 3), 'tanggal_lahir', dob, "
+    "'jenis_kelamin', CASE WHEN sex_ok THEN 'sama' ELSE 'beda' END)"
+)
+
+
+def _tier_nik(engine: Any) -> None:
+    """Exact NIK join; verified links accepted, the others remembered for the next tiers."""
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_t1 AS
+        SELECT d.row_id, r.nik AS cand, {_compare_cols()}
+        FROM _lk_d d JOIN _lk_r r ON d.nik = r.nik
+    """)
+    engine.execute(f"""
+        INSERT INTO _lk_cand
+        SELECT row_id, cand, '{TIER_NIK}', NULL, {SCORE_NIK}, NULL, 'accept', NULL, {_DETAILS}
+        FROM _lk_t1 WHERE {rules.NIK_VERIFIED}
+    """)
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_refused AS
+        SELECT row_id, cand, {rules.NIK_OTHER_PERSON} AS other_person
+        FROM _lk_t1 WHERE NOT {rules.NIK_VERIFIED}
+    """)
+
+
+def _tier_correction(engine: Any) -> None:
+    """Candidate NIKs for rows the NIK tier did not link, generated as keys and joined."""
+    engine.execute("""
+        CREATE OR REPLACE TEMP TABLE _lk_t2rows AS
+        SELECT d.* FROM _lk_d d ANTI JOIN _lk_cand c ON c.row_id = d.row_id
+    """)
+    engine.execute("""
+        CREATE OR REPLACE TEMP TABLE _lk_t2keys AS
+        -- one digit substituted (16 positions x 9 other digits)
+        SELECT d.row_id, substr(d.nik, 1, p::INT - 1) || c::VARCHAR || substr(d.nik, p::INT + 1)
+                   AS cand, 'NIK_KOREKSI_SATU_DIGIT' AS kind
+        FROM _lk_t2rows d, range(1, 17) a(p), range(0, 10) b(c)
+        WHERE d.nik IS NOT NULL AND substr(d.nik, p::INT, 1) <> c::VARCHAR
+        UNION ALL
+        -- two neighbouring digits swapped
+        SELECT d.row_id, substr(d.nik, 1, p::INT - 1) || substr(d.nik, p::INT + 1, 1)
+                   || substr(d.nik, p::INT, 1) || substr(d.nik, p::INT + 2),
+               'NIK_KOREKSI_TUKAR_DIGIT'
+        FROM _lk_t2rows d, range(1, 16) a(p)
+        WHERE d.nik IS NOT NULL AND substr(d.nik, p::INT, 1) <> substr(d.nik, p::INT + 1, 1)
+    """)
+    engine.execute("""
+        CREATE OR REPLACE TEMP TABLE _lk_t2 AS
+        SELECT k.row_id, r.nik AS cand, k.kind FROM _lk_t2keys k JOIN _lk_r r ON r.nik = k.cand
+        UNION ALL
+        -- the NKK typed as NIK: the family with that NO_KK
+        SELECT d.row_id, r.nik, 'NIK_KOREKSI_NKK'
+        FROM _lk_t2rows d JOIN _lk_r r ON r.no_kk = d.nik
+        UNION ALL
+        -- the family of the DPT's own NKK
+        SELECT d.row_id, r.nik, 'NIK_KOREKSI_KELUARGA'
+        FROM _lk_t2rows d JOIN _lk_r r ON r.no_kk = d.nkk
+        WHERE d.nkk IS NOT NULL AND d.nkk <> coalesce(d.nik, '')
+        UNION ALL
+        -- the family of the person whose NIK was used
+        SELECT d.row_id, r.nik, 'NIK_KOREKSI_KELUARGA'
+        FROM _lk_t2rows d JOIN _lk_r o ON o.nik = d.nik JOIN _lk_r r ON r.no_kk = o.no_kk
+        WHERE r.nik <> o.nik
+        UNION ALL
+        -- a masked NIK (KPU publishes 10 of 16 digits hidden): visible digits must agree,
+        -- blocked by the visible kecamatan prefix and birth date / sex
+        SELECT d.row_id, r.nik, 'NIK_KOREKSI_SAMARAN'
+        FROM _lk_t2rows d JOIN _lk_r r
+          ON substr(r.nik, 1, 6) = substr(d.nik_raw, 1, 6) AND r.tgl = d.tgl
+             AND r.jk IS NOT DISTINCT FROM d.jk
+        WHERE d.nik IS NULL AND regexp_full_match(d.nik_raw, '[0-9]{6}[0-9*xX#]{10}')
+          AND r.nik LIKE regexp_replace(d.nik_raw, '[*xX#]', '_', 'g')
+    """)
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_t2ok AS
+        SELECT row_id, cand, min(kind) AS kind, any_value(details) AS details FROM (
+            SELECT c.row_id, c.cand, c.kind, {_DETAILS} AS details,
+                   {rules.CORRECTION_AGREES} AS ok
+            FROM (SELECT t.row_id, t.cand, t.kind, {_compare_cols()}
+                  FROM _lk_t2 t JOIN _lk_d d ON d.row_id = t.row_id
+                  JOIN _lk_r r ON r.nik = t.cand) c)
+        WHERE ok GROUP BY row_id, cand
+    """)
+    engine.execute(f"""
+        INSERT INTO _lk_cand
+        SELECT row_id, cand, '{TIER_KOREKSI}', kind, {SCORE_KOREKSI}, NULL,
+               CASE WHEN count(*) OVER (PARTITION BY row_id) = 1 THEN 'accept' ELSE 'review' END,
+               CASE WHEN count(*) OVER (PARTITION BY row_id) > 1 THEN 'TINJAU_KANDIDAT_GANDA' END,
+               details
+        FROM _lk_t2ok
+    """)
+
+
+def _resolve_conflicts(engine: Any) -> None:
+    """Precision first: a register record accepted for two DPT rows.
+
+    Deterministic links (identity agreed with the record) of several rows mean the rows are
+    the same person listed twice: all kept, flagged GANDA. A probabilistic link to a record
+    that another row also claims goes to review.
+    """
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_conflict AS
+        SELECT cand, count(*) AS n, count(*) FILTER (WHERE tier <> '{TIER_PROB}') AS n_det
+        FROM _lk_cand WHERE decision = 'accept' GROUP BY cand HAVING count(*) > 1
+    """)
+    engine.execute(f"""
+        UPDATE _lk_cand c SET decision = 'review', reason = 'TINJAU_REKAM_DIPAKAI'
+        FROM _lk_conflict k
+        WHERE c.cand = k.cand AND c.decision = 'accept' AND c.tier = '{TIER_PROB}'
+    """)
+
+
+def _assemble(
+    engine: Any,
+    dpt_table: str,
+    profile: ElectionProfile,
+    out_table: str,
+    explain_table: str,
+    dup_table: str | None,
+) -> None:
+    """One result row per DPT row, in input order; explanations for accepted/reviewed links."""
+    engine.execute("""
+        CREATE OR REPLACE TEMP TABLE _lk_best AS
+        SELECT * FROM _lk_cand WHERE decision = 'accept'
+        QUALIFY row_number() OVER (PARTITION BY row_id ORDER BY score DESC, cand) = 1
+    """)
+    engine.execute("""
+        CREATE OR REPLACE TEMP TABLE _lk_rev AS
+        SELECT c.row_id, any_value(c.reason) AS reason FROM _lk_cand c
+        ANTI JOIN _lk_best b ON b.row_id = c.row_id
+        WHERE c.decision = 'review' GROUP BY c.row_id
+    """)
+    engine.execute("""
+        CREATE OR REPLACE TEMP TABLE _lk_ganda AS
+        SELECT b.row_id FROM _lk_best b
+        JOIN (SELECT cand FROM _lk_best GROUP BY cand HAVING count(*) > 1) g USING (cand)
+    """)
+    status = status_rekam_sql("r.status_ktp_el")
+    st_expr = (
+        f"CASE WHEN b.row_id IS NOT NULL THEN {status} "
+        "WHEN v.row_id IS NOT NULL THEN 'PERLU_TINJAU' ELSE 'TIDAK_DITEMUKAN' END"
+    )
+    dup_join = (
+        f"LEFT JOIN (SELECT row_id, string_agg(DISTINCT category, ';' ORDER BY category) AS cats "
+        f'FROM "{dup_table}" GROUP BY row_id) dup ON dup.row_id = d.row_id'
+        if dup_table
+        else "LEFT JOIN (SELECT NULL::BIGINT AS row_id, NULL::VARCHAR AS cats) dup ON false"
+    )
+    flags = voter_flags_sql(profile, "tgl", "status_kawin", "ktp_el", "status_rekam")
+    engine.execute(f"""
+        CREATE OR REPLACE TABLE "{out_table}" AS
+        WITH base AS (
+            SELECT d.row_id, d.kode_kab, d.kode_kec, d.kode_desa, d.tps_key, d.tgl,
+                   d.status_kawin, d.ktp_el, d.nik_flags, d.nik,
+                   b.cand AS nik_dukcapil, {st_expr} AS status_rekam,
+                   CASE WHEN b.row_id IS NOT NULL THEN r.status_ktp_el END AS status_ktp_el,
+                   b.tier AS metode_padan, b.score AS skor_padan, b.kind, v.reason,
+                   f.row_id IS NOT NULL AND f.other_person AS other_person,
+                   d.nik IS NOT NULL AND f.row_id IS NULL AS nik_absent,
+                   g.row_id IS NOT NULL OR dup.cats IS NOT NULL AS ganda, dup.cats
+            FROM _lk_d d
+            LEFT JOIN _lk_best b ON b.row_id = d.row_id
+            LEFT JOIN _lk_r r ON r.nik = b.cand
+            LEFT JOIN _lk_rev v ON v.row_id = d.row_id
+            LEFT JOIN (SELECT row_id, bool_or(other_person) AS other_person
+                       FROM _lk_refused GROUP BY row_id) f ON f.row_id = d.row_id
+            LEFT JOIN _lk_ganda g ON g.row_id = d.row_id
+            {dup_join}
+        )
+        SELECT row_id, kode_kab, kode_kec, kode_desa, tps_key, nik_dukcapil, status_rekam,
+               status_ktp_el, metode_padan, skor_padan,
+               array_to_string(list_distinct(list_filter(
+                   string_split(nik_flags, ';') || [
+                     CASE WHEN other_person THEN 'NIK_MILIK_ORANG_LAIN' END,
+                     CASE WHEN nik_absent AND metode_padan IS DISTINCT FROM 'NIK'
+                          THEN 'NIK_TIDAK_DITEMUKAN' END,
+                     kind, reason,
+                     CASE WHEN ganda THEN 'GANDA' END] || string_split(coalesce(cats, ''), ';')
+                   || string_split({flags}, ';'),
+                   lambda x: x IS NOT NULL AND x <> '')), ';') AS catatan
+        FROM base ORDER BY row_id
+    """)
+    engine.execute(f"""
+        CREATE OR REPLACE TABLE "{explain_table}" AS
+        SELECT row_id, cand AS candidate_nik,
+               row_number() OVER (PARTITION BY row_id ORDER BY decision = 'accept' DESC,
+                                  score DESC, cand)::INTEGER AS candidate_rank,
+               tier, score AS match_probability, weight AS match_weight,
+               json_merge_patch(coalesce(details, '{{}}'::JSON),
+                                json_object('keputusan', decision, 'jenis', kind)) AS details
+        FROM _lk_cand
+        QUALIFY candidate_rank <= 3
+        ORDER BY row_id, candidate_rank
+    """)
+
+
+def _cleanup(engine: Any) -> None:
+    for t in ("_lk_d", "_lk_r", "_lk_cand", "_lk_t1", "_lk_refused", "_lk_t2rows", "_lk_t2keys",
+              "_lk_t2", "_lk_t2ok", "_lk_conflict", "_lk_best", "_lk_rev", "_lk_ganda",
+              "_lk_dup", "_lk_pd", "_lk_pr", "_lk_pred"):  # fmt: skip
+        engine.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def match_tables(
+    engine: Any,
+    dpt_table: str,
+    registry_table: str,
+    profile: ElectionProfile,
+    *,
+    out_table: str = "match_out",
+    explain_table: str = "match_explain",
+    progress: Progress = None,
+    probabilistic: bool = True,
+) -> MatchSummary:
+    """Match canonical DPT rows against canonical register rows (docs/ARCHITECTURE.md).
+
+    Writes ``out_table`` (row_id, region keys, the contract's section 3 columns) with one
+    row per DPT row, and ``explain_table`` (up to 3 candidates per row with tier, score and
+    compared fields).
+    """
+    st = _Stages(progress)
+    st.run("persiapan", lambda: _prepare(engine, dpt_table, registry_table))
+    total = engine.one("SELECT count(*) FROM _lk_d")[0]
+
+    def count(tier: str) -> int:
+        return engine.one(
+            "SELECT count(DISTINCT row_id) FROM _lk_cand WHERE tier = $1 AND decision = 'accept'",
+            [tier],
+        )[0]
+
+    st.run("NIK", lambda: _tier_nik(engine))
+    st.report("NIK", count(TIER_NIK), total)
+    st.run("NIK_KOREKSI", lambda: _tier_correction(engine))
+    st.report("NIK_KOREKSI", count(TIER_KOREKSI), total)
+    if probabilistic:
+        from padan.linkage.model import tier_probabilistic
+
+        st.run(TIER_PROB, lambda: tier_probabilistic(engine, profile))
+        st.report(TIER_PROB, count(TIER_PROB), total)
+    st.run("konflik", lambda: _resolve_conflicts(engine))
+    has_dup = st.run("ganda", lambda: find_duplicates(engine, dpt_table, "_lk_dup"))
+    st.run(
+        "hasil",
+        lambda: _assemble(
+            engine, dpt_table, profile, out_table, explain_table, "_lk_dup" if has_dup else None
+        ),
+    )
+    by_tier = dict(
+        engine.rows(f"SELECT coalesce(metode_padan, ''), count(*) FROM \"{out_table}\" GROUP BY 1")
+    )
+    by_status = dict(engine.rows(f'SELECT status_rekam, count(*) FROM "{out_table}" GROUP BY 1'))
+    _cleanup(engine)
+    return MatchSummary(
+        rows=total, by_tier=by_tier, by_status=by_status, seconds_by_stage=st.seconds
+    )
+
+
+def explanation_json(details: Any) -> dict:
+    """Explanation details as a dict (DuckDB returns JSON as text)."""
+    return json.loads(details) if isinstance(details, str) else dict(details or {})

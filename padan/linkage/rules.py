@@ -1,0 +1,122 @@
+"""Identity rules shared by the deterministic tiers, written once as SQL expressions.
+
+Every function returns a DuckDB-dialect SQL expression (no Python loops over rows), so the
+tiers run inside the engine and can be transpiled for Spark later. Prepared tables carry the
+columns ``nm`` (normalised name), ``nms`` (its words sorted), ``toks`` (its words as a list),
+``tgl`` (birth date) and ``jk`` (sex ``L``/``P``).
+"""
+
+from __future__ import annotations
+
+# Honorifics, religious and academic titles that say nothing about who a person is.
+TITLES = (
+    "H", "HJ", "HAJI", "HAJJAH", "DR", "DRS", "DRA", "IR", "PROF", "ST", "SE", "SH", "SPD",
+    "SPDI", "SAG", "SKM", "SKEP", "SSOS", "SIP", "SKOM", "SS", "SSI", "SHI", "SP", "MM", "MPD",
+    "MSI", "MH", "MKES", "AMD", "AMK", "AMKEB", "BSC", "BA", "KH", "USTADZ", "USTAD", "ALM",
+    "ALMH", "NY", "TN", "SDR", "SDRI", "BPK", "IBU",
+)  # fmt: skip
+
+# Spelling variants of very common name words, folded to one form before comparing.
+VARIANTS = {
+    "MUH": "MUHAMMAD", "MUHAMAD": "MUHAMMAD", "MUHAMMAD": "MUHAMMAD", "MOHAMMAD": "MUHAMMAD",
+    "MOHAMAD": "MUHAMMAD", "MOHAMMED": "MUHAMMAD", "MUHAMMED": "MUHAMMAD", "MOH": "MUHAMMAD",
+    "MUHD": "MUHAMMAD", "MHD": "MUHAMMAD", "MOCH": "MUHAMMAD", "MOCHAMAD": "MUHAMMAD",
+    "MOCHAMMAD": "MUHAMMAD", "MUHAMMMAD": "MUHAMMAD", "ABD": "ABDUL", "ABDUL": "ABDUL",
+    "NURUL": "NURUL", "SITTI": "SITI", "ST.": "SITI",
+}  # fmt: skip
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(f"'{v}'" for v in values) + "]"
+
+
+def normalize_name_sql(expr: str) -> str:
+    """Upper case, titles dropped (also everything after a comma: ``, S.Pd``), punctuation
+    removed, spelling variants of common words folded, single spaces. NULL when empty.
+
+    Uses ``padan.identity.names.normalize_name_sql`` when that module offers it, so that
+    every part of padan normalises names the same way.
+    """
+    try:
+        from padan.identity.names import normalize_name_sql as shared  # type: ignore
+    except ImportError:  # identity module not there yet: same rules, kept local
+        shared = None
+    if shared is not None:
+        return shared(expr)
+    s = f"regexp_replace(upper(coalesce({expr}, '')), ',.*$', '')"
+    s = f"regexp_replace({s}, '[^A-Z ]', ' ', 'g')"
+    words = f"string_split(trim(regexp_replace({s}, '\\s+', ' ', 'g')), ' ')"
+    mapping = (
+        "MAP {" + ", ".join(f"'{k}': '{v}'" for k, v in VARIANTS.items() if "." not in k) + "}"
+    )
+    folded = (
+        f"list_transform(list_filter({words}, lambda w: w <> '' AND NOT list_contains("
+        f"{_sql_list(TITLES)}, w)), lambda w: coalesce({mapping}[w], w))"
+    )
+    return f"nullif(array_to_string({folded}, ' '), '')"
+
+
+def sorted_words_sql(nm: str) -> str:
+    """The words of a normalised name in alphabetical order (word order mistakes)."""
+    return f"array_to_string(list_sort(string_split({nm}, ' ')), ' ')"
+
+
+def placeholder_date_sql(d: str) -> str:
+    """Dates registers use when the real one was unknown: 31 Dec, 1 Jul, 1 Jan, the 15th."""
+    return (
+        f"((month({d}) = 12 AND day({d}) = 31) OR (month({d}) = 7 AND day({d}) = 1) "
+        f"OR (month({d}) = 1 AND day({d}) = 1) OR day({d}) = 15)"
+    )
+
+
+def name_similarity_sql(d: str = "d", r: str = "r") -> str:
+    """0-1: best of Jaro-Winkler on the names, on their sorted words, and 0.95 when all words
+    of the shorter name (two or more) occur in the longer one (a name given in short)."""
+    subset = (
+        f"(least(len({d}.toks), len({r}.toks)) >= 2 AND "
+        f"len(list_intersect({d}.toks, {r}.toks)) = least(len({d}.toks), len({r}.toks)))"
+    )
+    return (
+        f"coalesce(greatest(jaro_winkler_similarity({d}.nm, {r}.nm), "
+        f"jaro_winkler_similarity({d}.nms, {r}.nms), CASE WHEN {subset} THEN 0.95 ELSE 0 END), 0)"
+    )
+
+
+def dob_level_sql(d: str = "d", r: str = "r") -> str:
+    """How two birth dates agree: exact, swap (day/month), placeholder (same year, one side a
+    placeholder date), typo (one digit or two neighbouring digits), year, diff, null."""
+    a, b = f"{d}.tgl", f"{r}.tgl"
+    return (
+        f"CASE WHEN {a} IS NULL OR {b} IS NULL THEN 'null' "
+        f"WHEN {a} = {b} THEN 'exact' "
+        f"WHEN year({a}) = year({b}) AND month({a}) = day({b}) AND day({a}) = month({b}) "
+        f"THEN 'swap' "
+        f"WHEN year({a}) = year({b}) AND ({placeholder_date_sql(a)} OR {placeholder_date_sql(b)}) "
+        f"THEN 'placeholder' "
+        f"WHEN damerau_levenshtein(strftime({a}, '%Y%m%d'), strftime({b}, '%Y%m%d')) = 1 "
+        f"THEN 'typo' "
+        f"WHEN year({a}) = year({b}) THEN 'year' ELSE 'diff' END"
+    )
+
+
+def sex_agrees_sql(d: str = "d", r: str = "r") -> str:
+    return f"({d}.jk IS NULL OR {r}.jk IS NULL OR {d}.jk = {r}.jk)"
+
+
+# Decisions on the compared identity (columns name_sim, dob, sex_ok of a candidate table).
+NIK_VERIFIED = (
+    "((name_sim >= 0.90 AND dob IN ('exact', 'swap', 'placeholder', 'typo', 'null') AND sex_ok)"
+    " OR (name_sim >= 0.97 AND (dob IN ('exact', 'swap', 'placeholder', 'typo') OR sex_ok))"
+    " OR (name_sim >= 0.80 AND dob = 'exact' AND sex_ok))"
+)
+"""The DPT NIK exists in the register and the identity agrees: link on the NIK."""
+
+NIK_OTHER_PERSON = "(name_sim < 0.80)"
+"""The NIK exists but the name is clearly someone else's (often a family member's NIK)."""
+
+CORRECTION_AGREES = (
+    "(sex_ok AND ((name_sim >= 0.92 AND dob IN ('exact', 'swap'))"
+    " OR (name_sim >= 0.97 AND dob IN ('placeholder', 'typo'))))"
+)
+"""A corrected NIK is accepted only when name, birth date and sex agree (stricter than the
+verified-NIK rule: the NIK itself is no longer evidence)."""

@@ -1,0 +1,190 @@
+"""Each tier of the match engine on small hand-made canonical tables (synthetic people)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from padan.engine import connect
+from padan.linkage import match_tables
+from padan.reference.profiles import load_profile
+
+DPT_COLS = (
+    "row_id BIGINT, kode_kab VARCHAR, kode_kec VARCHAR, kode_desa VARCHAR, tps VARCHAR, "
+    "tps_key VARCHAR, nik VARCHAR, nik_raw VARCHAR, nik_flags VARCHAR, nkk VARCHAR, "
+    "nama VARCHAR, tempat_lahir VARCHAR, tanggal_lahir DATE, usia INTEGER, "
+    "status_kawin VARCHAR, jenis_kelamin VARCHAR, alamat VARCHAR, rt VARCHAR, rw VARCHAR, "
+    "disabilitas VARCHAR, ktp_el VARCHAR, keterangan VARCHAR, raw VARCHAR[]"
+)
+REG_COLS = (
+    "row_id BIGINT, nik VARCHAR, no_kk VARCHAR, nama VARCHAR, tempat_lahir VARCHAR, "
+    "tanggal_lahir DATE, jenis_kelamin VARCHAR, status_kawin VARCHAR, alamat VARCHAR, "
+    "rt VARCHAR, rw VARCHAR, kode_desa VARCHAR, status_ktp_el VARCHAR, tgl_rekam DATE"
+)
+DESA = "7371011001"
+
+
+def person(nik, nama, tgl, jk="L", no_kk="7371010101100001", status="CARD_ISSUED", desa=DESA):
+    return dict(
+        nik=nik, no_kk=no_kk, nama=nama, tempat_lahir="MAKASSAR",
+        tanggal_lahir=dt.date.fromisoformat(tgl), jenis_kelamin=jk, status_kawin="S",
+        kode_desa=desa, status_ktp_el=status,
+    )  # fmt: skip
+
+
+def voter(nik, nama, tgl, jk="L", nkk=None, nik_raw=None, desa=DESA):
+    return dict(
+        nik=nik if nik and len(nik) == 16 and nik.isdigit() else None,
+        nik_raw=nik_raw or nik, nkk=nkk, nama=nama, tempat_lahir="MAKASSAR",
+        tanggal_lahir=dt.date.fromisoformat(tgl), jenis_kelamin=jk, status_kawin="S",
+        kode_kab=desa[:4], kode_kec=desa[:6], kode_desa=desa, tps="001", tps_key=desa + "001",
+    )  # fmt: skip
+
+
+def build(engine, voters, people):
+    engine.execute(f"CREATE TABLE dpt ({DPT_COLS})")
+    engine.execute(f"CREATE TABLE reg ({REG_COLS})")
+    for i, v in enumerate(voters):
+        cols = ["row_id", *v]
+        engine.execute(
+            f"INSERT INTO dpt ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            [i, *v.values()],
+        )
+    for i, p in enumerate(people):
+        cols = ["row_id", *p]
+        engine.execute(
+            f"INSERT INTO reg ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            [i, *p.values()],
+        )
+
+
+def run(voters, people, probabilistic=False):
+    engine = connect()
+    build(engine, voters, people)
+    summary = match_tables(engine, "dpt", "reg", load_profile(), probabilistic=probabilistic)
+    out = {
+        r[0]: dict(zip(["nik", "status", "ktp", "metode", "skor", "catatan"], r[1:], strict=False))
+        for r in engine.rows(
+            "SELECT row_id, nik_dukcapil, status_rekam, status_ktp_el, metode_padan, "
+            "skor_padan, catatan FROM match_out ORDER BY row_id"
+        )
+    }
+    return engine, summary, out
+
+
+# Register: a family (father, mother, son) and an unrelated woman.
+AYAH = person("7371011203700001", "ANDI BASO", "1970-03-12", no_kk="7371010101100001")
+IBU = person("7371015505750002", "SITI AMINAH", "1975-05-15", "P", no_kk="7371010101100001",
+             status="BELUM REKAM")  # fmt: skip
+ANAK = person("7371012208000003", "MUHAMMAD RIZAL", "2000-08-22", no_kk="7371010101100001",
+              status="ENROLL_FAILURE_AT_CENTRAL")  # fmt: skip
+LAIN = person("7371016402880004", "NURHAYATI", "1988-02-24", "P", no_kk="7371010202200002")
+PEOPLE = [AYAH, IBU, ANAK, LAIN]
+
+
+def test_verified_nik_links_with_title_and_swapped_date():
+    _, summary, out = run(
+        [
+            voter(AYAH["nik"], "H. Andi Baso, S.Pd", "1970-03-12"),
+            voter(IBU["nik"], "Siti Aminah", "1975-05-15", "P"),
+            voter(ANAK["nik"], "Muh. Rizal", "2000-08-22"),  # variant spelling
+            voter(LAIN["nik"], "Nurhayati", "1988-02-24", "P"),
+        ],
+        PEOPLE,
+    )
+    assert [o["metode"] for o in out.values()] == ["NIK"] * 4
+    assert out[0]["nik"] == AYAH["nik"] and out[0]["status"] == "SUDAH_REKAM"
+    assert out[1]["status"] == "BELUM_REKAM" and out[1]["ktp"] == "BELUM REKAM"
+    assert out[2]["status"] == "GAGAL_REKAM"
+    assert summary.by_tier["NIK"] == 4 and summary.rows == 4
+
+
+def test_day_month_swap_and_placeholder_still_verify():
+    _, _, out = run(
+        [
+            voter(IBU["nik"], "SITI AMINAH", "1975-05-15", "P"),
+            voter(LAIN["nik"], "NURHAYATI", "1988-12-31", "P"),  # placeholder date, same year
+        ],
+        [IBU, LAIN | {"tanggal_lahir": dt.date(1988, 2, 24)}],
+    )
+    assert out[0]["metode"] == "NIK" and out[1]["metode"] == "NIK"
+
+
+def test_family_members_nik_is_refused_then_found_in_family():
+    # The son is listed with his father's NIK and the family's NKK.
+    _, _, out = run(
+        [voter(AYAH["nik"], "MUHAMMAD RIZAL", "2000-08-22", nkk="7371010101100001")], PEOPLE
+    )
+    assert out[0]["nik"] == ANAK["nik"]
+    assert out[0]["metode"] == "NIK_KOREKSI"
+    assert "NIK_MILIK_ORANG_LAIN" in out[0]["catatan"].split(";")
+
+
+def test_refused_nik_without_family_is_not_found():
+    _, _, out = run([voter(AYAH["nik"], "LA ODE MUSTARI", "1960-01-05")], PEOPLE)
+    assert out[0]["nik"] is None and out[0]["status"] == "TIDAK_DITEMUKAN"
+    assert "NIK_MILIK_ORANG_LAIN" in out[0]["catatan"]
+
+
+def test_one_digit_typo_is_corrected():
+    wrong = LAIN["nik"][:10] + "9" + LAIN["nik"][11:]
+    _, _, out = run([voter(wrong, "NURHAYATI", "1988-02-24", "P")], PEOPLE)
+    assert out[0]["nik"] == LAIN["nik"] and out[0]["metode"] == "NIK_KOREKSI"
+    cat = out[0]["catatan"].split(";")
+    assert "NIK_KOREKSI_SATU_DIGIT" in cat and "NIK_TIDAK_DITEMUKAN" in cat
+
+
+def test_transposed_digits_are_corrected():
+    n = LAIN["nik"]
+    wrong = n[:14] + n[15] + n[14]  # ...04 -> ...40
+    assert wrong != n
+    _, _, out = run([voter(wrong, "NURHAYATI", "1988-02-24", "P")], PEOPLE)
+    assert out[0]["nik"] == n and "NIK_KOREKSI_TUKAR_DIGIT" in out[0]["catatan"]
+
+
+def test_nkk_typed_as_nik():
+    _, _, out = run([voter(AYAH["no_kk"], "SITI AMINAH", "1975-05-15", "P")], PEOPLE)
+    assert out[0]["nik"] == IBU["nik"] and "NIK_KOREKSI_NKK" in out[0]["catatan"]
+
+
+def test_masked_nik():
+    masked = LAIN["nik"][:6] + "**********"
+    _, _, out = run([voter(None, "NURHAYATI", "1988-02-24", "P", nik_raw=masked)], PEOPLE)
+    assert out[0]["nik"] == LAIN["nik"] and "NIK_KOREKSI_SAMARAN" in out[0]["catatan"]
+
+
+def test_correction_with_two_agreeing_candidates_goes_to_review():
+    # Two register people (twins with near-identical names) one digit away from the typo.
+    a = person("7371011506950011", "ABDUL RAHMAN", "1995-06-15")
+    b = person("7371011506950013", "ABDUL RAHMAN", "1995-06-15", no_kk="7371010303300003")
+    _, _, out = run([voter("7371011506950012", "ABDUL RAHMAN", "1995-06-15")], [a, b])
+    assert out[0]["status"] == "PERLU_TINJAU" and out[0]["nik"] is None
+    assert "TINJAU_KANDIDAT_GANDA" in out[0]["catatan"]
+
+
+def test_same_person_listed_twice_is_ganda_not_review():
+    _, _, out = run(
+        [
+            voter(LAIN["nik"], "NURHAYATI", "1988-02-24", "P"),
+            voter(LAIN["nik"], "NUR HAYATI", "1988-02-24", "P", desa="7371011002"),
+        ],
+        PEOPLE,
+    )
+    assert out[0]["nik"] == out[1]["nik"] == LAIN["nik"]
+    assert "GANDA" in out[0]["catatan"] and "GANDA" in out[1]["catatan"]
+
+
+def test_explanations_kept_for_links():
+    engine, _, _ = run([voter(AYAH["nik"], "ANDI BASO", "1970-03-12")], PEOPLE)
+    rows = engine.rows("SELECT row_id, candidate_nik, tier, details FROM match_explain")
+    assert rows[0][:3] == (0, AYAH["nik"], "NIK")
+    assert '"tanggal_lahir":"exact"' in rows[0][3].replace(" ", "")
+
+
+@pytest.mark.parametrize("status", ["SUDAH REKAM", "PRINT_READY_RECORD", "DUPLICATE_RECORD"])
+def test_status_codes(status):
+    _, _, out = run(
+        [voter(LAIN["nik"], "NURHAYATI", "1988-02-24", "P")], [LAIN | {"status_ktp_el": status}]
+    )
+    assert out[0]["status"] == ("GAGAL_REKAM" if status == "DUPLICATE_RECORD" else "SUDAH_REKAM")

@@ -1,0 +1,99 @@
+"""The one-shot contract command: every input row once, unchanged, in order, plus results."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from padan.cli import main
+from padan.linkage import match_files
+
+DPT_HEADER = ["KODE_WILAYAH", "TPS", "NO", "NKK", "NIK", "NAMA", "TEMPAT_LAHIR",
+              "TANGGAL_LAHIR", "JENIS_KELAMIN", "KTP_EL", "CATATAN_LAIN"]  # fmt: skip
+REG_HEADER = ["NIK", "NO_KK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STAT_KWN",
+              "NO_PROP", "NO_KAB", "NO_KEC", "NO_KEL", "STATUS_KTP_EL"]  # fmt: skip
+
+REGISTRY = [
+    ["7371011203700001", "7371010101100001", "ANDI BASO", "MAKASSAR", "12-03-1970",
+     "LAKI-LAKI", "KAWIN", "73", "71", "1", "1001", "CARD_ISSUED"],
+    ["7371015505750002", "7371010101100001", "SITI AMINAH", "MAKASSAR", "15-05-1975",
+     "PEREMPUAN", "KAWIN", "73", "71", "1", "1001", "BELUM REKAM"],
+    ["7371016402880004", "7371010202200002", "NURHAYATI", "MAKASSAR", "24-02-1988",
+     "PEREMPUAN", "BELUM KAWIN", "73", "71", "1", "1001", "ENROLL_FAILURE_AT_CENTRAL"],
+]  # fmt: skip
+DPT = [
+    ["7371011001", "1", "1", "7371010101100001", "7371011203700001", "H. Andi Baso",
+     "MAKASSAR", "12-03-1970", "L", "S", "x, y"],
+    ["7371011001", "1", "2", "", "7371016402880094", "Nurhayati", "MAKASSAR", "24/02/1988",
+     "P", "", "baris ; dua"],
+    ["7371011001", "2", "1", "", "", "La Ode Tidak Ada", "BAUBAU", "01-01-1990", "L", "B", ""],
+    ["7371011001", "2", "2", "7371010101100001", "7371010101100001", "Siti Aminah",
+     "MAKASSAR", "15-05-1975", "P", "S", "\"kutip\""],
+]  # fmt: skip
+
+
+def write_csv(path: Path, header, rows) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def inputs(tmp_path: Path) -> tuple[Path, Path]:
+    return (
+        write_csv(tmp_path / "dpt.csv", DPT_HEADER, DPT),
+        write_csv(tmp_path / "reg.csv", REG_HEADER, REGISTRY),
+    )
+
+
+def read_result(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def test_match_files_csv_rows_unchanged_in_order(tmp_path):
+    dpt, reg = inputs(tmp_path)
+    summary = match_files([dpt], [reg], tmp_path / "hasil.csv")
+    header, rows = read_result(tmp_path / "hasil.csv")
+    assert header == DPT_HEADER + ["NIK_DUKCAPIL", "STATUS_REKAM", "STATUS_KTP_EL",
+                                   "METODE_PADAN", "SKOR_PADAN", "CATATAN"]  # fmt: skip
+    assert len(rows) == len(DPT) == summary.rows
+    for given, got in zip(DPT, rows, strict=False):
+        assert got[: len(DPT_HEADER)] == given
+    res = [dict(zip(header[len(DPT_HEADER) :], r[len(DPT_HEADER) :], strict=False)) for r in rows]
+    assert res[0]["NIK_DUKCAPIL"] == REGISTRY[0][0] and res[0]["METODE_PADAN"] == "NIK"
+    assert res[0]["STATUS_REKAM"] == "SUDAH_REKAM" and res[0]["STATUS_KTP_EL"] == "CARD_ISSUED"
+    assert res[1]["NIK_DUKCAPIL"] == REGISTRY[2][0] and res[1]["METODE_PADAN"] == "NIK_KOREKSI"
+    assert res[1]["STATUS_REKAM"] == "GAGAL_REKAM"
+    assert res[2]["NIK_DUKCAPIL"] == "" and res[2]["STATUS_REKAM"] == "TIDAK_DITEMUKAN"
+    assert res[3]["NIK_DUKCAPIL"] == REGISTRY[1][0] and "NIK_KOREKSI_NKK" in res[3]["CATATAN"]
+
+
+def test_cli_one_shot_parquet_and_bad_suffix(tmp_path):
+    dpt, reg = inputs(tmp_path)
+    runner = CliRunner()
+    r = runner.invoke(main, ["match", "--dpt", str(dpt), "--registry", str(reg),
+                             "--out", str(tmp_path / "hasil.parquet")])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "hasil.parquet").stat().st_size > 0
+    assert "NIK" in r.output
+    r = runner.invoke(main, ["match", "--dpt", str(dpt), "--registry", str(reg),
+                             "--out", str(tmp_path / "hasil.txt")])  # fmt: skip
+    assert r.exit_code == 1 and "OUTPUT_FORMAT" in r.output
+
+
+def test_match_files_xlsx_output(tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    dpt, reg = inputs(tmp_path)
+    match_files([dpt], [reg], tmp_path / "hasil.xlsx")
+    rows = (
+        CalamineWorkbook.from_path(str(tmp_path / "hasil.xlsx")).get_sheet_by_index(0).to_python()
+    )
+    assert len(rows) == len(DPT) + 1
+    assert [str(c) for c in rows[1][:5]] == DPT[0][:5]
+    assert rows[1][len(DPT_HEADER)] == REGISTRY[0][0]
