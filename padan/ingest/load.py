@@ -1,0 +1,839 @@
+"""Loading DPT and register files into canonical tables (no workspace needed).
+
+Pipeline: every file/sheet is read as text into one staging table (DuckDB ``read_csv`` for
+CSV, fastexcel -> Arrow for XLSX), in input order; its header found under any title rows and
+its columns mapped onto the first file's header. Then one SQL statement builds the canonical
+table (dates, codes, regions, TPS key, NIK flags) and another the rejects. Python only sees
+headers, distinct region names and a few aggregates, never the rows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from padan.engine import Engine
+from padan.errors import PadanError
+from padan.ingest import normalize as N
+from padan.ingest.columns import FIELDS, REJECT_COLUMNS, norm_name, normalize_mapping, resolve
+from padan.ingest.readers import (
+    CsvPlan,
+    FileInfo,
+    Source,
+    expand,
+    plan_csv,
+    read_csv_python,
+    read_workbook,
+    scan_text,
+)
+from padan.ingest.regions import resolve_regions
+from padan.privacy import mask_nik, mask_nik_sql
+
+Progress = Callable[[str, int, int | None], None] | None
+
+XLSX_BATCH_ROWS = 200_000
+
+
+@dataclass
+class ImportWarning:
+    code: str
+    message: str  # Bahasa Indonesia
+    rows: int = 0
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadReport:
+    kind: str
+    files: list[FileInfo]
+    rows_read: int
+    accepted: int
+    rejected: int
+    raw_columns: list[str]
+    warnings: list[ImportWarning]
+    rejects_table: str | None
+    date_order: dict[str, str] = field(default_factory=dict)  # file -> "DMY" | "MDY"
+    skipped_rows: int = 0  # blank lines and repeated header rows (not data, not counted)
+
+    @property
+    def content_hash(self) -> str:
+        import hashlib
+
+        h = hashlib.sha256(self.kind.encode())
+        for s in sorted(f.sha256 for f in self.files):
+            h.update(s.encode())
+        return h.hexdigest()
+
+
+def load_dpt(
+    engine: Engine,
+    paths: Sequence[Path],
+    *,
+    table: str,
+    mapping: dict[str, str] | None = None,
+    progress: Progress = None,
+    temporary: bool = False,
+) -> LoadReport:
+    """Read DPT files into ``table`` (canonical DPT columns, input order) and ``{table}_rejects``."""
+    return _Loader(engine, "dpt", table, mapping, progress, temporary).run(paths)
+
+
+def load_registry(
+    engine: Engine,
+    paths: Sequence[Path],
+    *,
+    table: str,
+    mapping: dict[str, str] | None = None,
+    progress: Progress = None,
+    temporary: bool = False,
+) -> LoadReport:
+    """Read register extracts into ``table`` (canonical register columns + row_id) and
+    ``{table}_rejects``."""
+    return _Loader(engine, "registry", table, mapping, progress, temporary).run(paths)
+
+
+def _q(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise PadanError("NAMA_TABEL_SALAH", f"Nama tabel {name!r} tidak boleh dipakai.")
+    return name
+
+
+@dataclass
+class _Part:
+    part: int
+    source_file: str
+    source_sheet: str | None
+    file_no: int
+    first_srid: int
+    data_start: int | None  # CSV: line of the first data record
+    fields: dict[str, int]
+
+
+class _Loader:
+    def __init__(
+        self, engine: Engine, kind: str, table: str, mapping, progress: Progress, temporary: bool
+    ):
+        self.e = engine
+        self.kind = kind
+        self.table = _ident(table)
+        self.mapping = normalize_mapping(kind, mapping)
+        self.progress = progress
+        self.temp = "TEMP " if temporary else ""
+        u = secrets.token_hex(4)
+        self.stg, self.parts_t, self.rej = f"_padan_stg_{u}", f"_padan_parts_{u}", f"_padan_rej_{u}"
+        self.raw_columns: list[str] = []
+        self.fields: dict[str, int] = {}
+        self.parts: list[_Part] = []
+        self.files: list[FileInfo] = []
+        self.warnings: list[ImportWarning] = []
+        self.rows_staged = 0
+        self.bytes_done = 0
+        self.bytes_total = 0
+
+    # -- progress ----------------------------------------------------------------------
+    def _tick(self, n: int) -> None:
+        self.bytes_done += n
+        if self.progress:
+            self.progress("baca", min(self.bytes_done, self.bytes_total), self.bytes_total)
+
+    def _stage(self, name: str) -> None:
+        if self.progress:
+            self.progress(name, 0, None)
+
+    # -- main --------------------------------------------------------------------------
+    def run(self, paths: Sequence[Path]) -> LoadReport:
+        with tempfile.TemporaryDirectory(prefix="padan-import-") as tmp:
+            try:
+                sources = expand(paths, Path(tmp))
+                self.bytes_total = sum(s.size for s in sources)
+                for file_no, src in enumerate(sources):
+                    if src.fmt == "csv":
+                        self._read_csv(src, file_no, Path(tmp))
+                    else:
+                        self._read_xlsx(src, file_no)
+                if not self.parts:
+                    raise PadanError(
+                        "KOLOM_WAJIB_TIDAK_ADA",
+                        "Tidak ada lembar atau berkas dengan baris judul kolom yang dikenali.",
+                        hint="Baris judul harus memuat kolom seperti NIK, NAMA, TANGGAL_LAHIR (lihat docs/import.md).",
+                    )
+                self._stage("normalisasi")
+                return self._build()
+            finally:
+                for t in (self.stg, self.parts_t, self.rej, "_padan_rj_errors", "_padan_rj_scans"):
+                    self.e.execute(f"DROP TABLE IF EXISTS {t}")
+
+    # -- staging -----------------------------------------------------------------------
+    def _create_staging(self, header: list[str], where: str) -> None:
+        self.raw_columns = header
+        self.fields = resolve(self.kind, header, self.mapping, where)
+        cols = ", ".join(f"c{j} VARCHAR" for j in range(len(header)))
+        self.e.execute(
+            f"CREATE TEMP TABLE {self.stg} (part INTEGER, src_row INTEGER, nik_num BOOLEAN, {cols})"
+        )
+        self.e.execute(
+            f"CREATE TEMP TABLE {self.rej} (part INTEGER, line BIGINT, csv_line VARCHAR, error_type VARCHAR, message VARCHAR)"
+        )
+
+    def _column_map(self, header: list[str], where: str) -> tuple[list[int | None], dict[str, int]]:
+        """For each unified column, this part's column index (or None)."""
+        header = _strip_reject_columns(header)
+        if not self.raw_columns:
+            self._create_staging(header, where)
+            return list(range(len(header))), self.fields
+        fields = resolve(self.kind, header, self.mapping, where)
+        normed = [norm_name(h) for h in header]
+        by_field = {v: k for k, v in self.fields.items()}
+        used: set[int] = set()
+        out: list[int | None] = []
+        for j, name in enumerate(self.raw_columns):
+            idx = None
+            f = by_field.get(j)
+            if f and f in fields:
+                idx = fields[f]
+            elif norm_name(name) in normed:
+                idx = normed.index(norm_name(name))
+            if idx is not None and idx in used:
+                idx = None
+            if idx is not None:
+                used.add(idx)
+            out.append(idx)
+        extra = [h for i, h in enumerate(header) if i not in used and str(h).strip()]
+        if extra:
+            self._warn(
+                "KOLOM_TAMBAHAN_DIABAIKAN",
+                f"{where}: kolom {', '.join(repr(x) for x in extra)} tidak ada di berkas pertama dan tidak ikut dibaca.",
+            )
+        missing = [
+            self.raw_columns[j]
+            for j, i in enumerate(out)
+            if i is None and str(self.raw_columns[j]).strip()
+        ]
+        if missing:
+            self._warn(
+                "KOLOM_TIDAK_ADA_DI_BERKAS",
+                f"{where}: kolom {', '.join(repr(x) for x in missing)} dari berkas pertama tidak ada; dibiarkan kosong.",
+            )
+        return out, fields
+
+    def _warn(
+        self, code: str, message: str, rows: int = 0, examples: list[str] | None = None
+    ) -> None:
+        self.warnings.append(ImportWarning(code, message, rows, examples or []))
+
+    def _read_csv(self, src: Source, file_no: int, tmp: Path) -> None:
+        utf8, enc, sha = scan_text(src.path, tmp, self._tick)
+        if src.info is not None:
+            src.info.sha256 = src.info.sha256 or sha
+            self.files.append(src.info)
+        plan = plan_csv(self.kind, utf8, enc, src.display, self.mapping)
+        if enc == "windows-1252":
+            self._warn(
+                "ENKODING_WINDOWS_1252",
+                f"{src.display}: dibaca sebagai Windows-1252 (bukan UTF-8).",
+            )
+        elif enc == "utf-16":
+            self._warn("ENKODING_UTF16", f"{src.display}: dibaca sebagai UTF-16.")
+        if plan.title_rows:
+            self._warn(
+                "BARIS_JUDUL_DILEWATI",
+                f"{src.display}: {plan.title_rows} baris di atas judul kolom (baris {plan.header_line}) dilewati.",
+                plan.title_rows,
+            )
+        colmap, fields = self._column_map(plan.header, src.display)
+        width = len(plan.header)
+        part = len(self.parts)
+        first = self.rows_staged
+        exprs = ", ".join(f"c{i}" if i is not None else "NULL" for i in colmap)
+        cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+        delim = plan.delimiter.replace("'", "''")
+        try:
+            self.e.execute(
+                "DROP TABLE IF EXISTS _padan_rj_errors; DROP TABLE IF EXISTS _padan_rj_scans"
+            )
+            self.e.execute(
+                f"INSERT INTO {self.stg} SELECT {part}, NULL, NULL, {exprs} FROM read_csv({_q(str(plan.path))}, "
+                f"delim='{delim}', quote='\"', escape='\"', header=false, "
+                f"auto_detect=false, columns={cols}, strict_mode=true, null_padding=false, "
+                "ignore_errors=true, store_rejects=true, rejects_table='_padan_rj_errors', "
+                "rejects_scan='_padan_rj_scans', nullstr='\x01', encoding='utf-8', max_line_size=8000000)"
+            )
+            self.e.execute(
+                f"INSERT INTO {self.rej} SELECT {part}, line, min(csv_line), min(error_type), min(error_message) "
+                f"FROM _padan_rj_errors WHERE line > {plan.header_line} GROUP BY line ORDER BY line"
+            )
+        except PadanError:
+            raise
+        except Exception:  # DuckDB's strict parser refused the file: read it the lenient way
+            self.e.execute(f"DELETE FROM {self.rej} WHERE part = {part}")
+            self._stage_rows_python(plan, part, width, colmap)
+            self.parts.append(_Part(part, src.display, None, file_no, -1, None, fields))
+            return
+        # The header row (and title rows that happen to have as many fields) were read too:
+        # data starts after the first row equal to the header.
+        conds = " AND ".join(
+            f"trim(coalesce(c{j}, '')) = {_q(str(plan.header[i]).strip())}"
+            for j, i in enumerate(colmap)
+            if i is not None
+        )
+        found = self.e.one(
+            f"SELECT min(rowid) FROM {self.stg} WHERE rowid >= {first} AND {conds or 'false'}"
+        )
+        head_srid = found[0] if found and found[0] is not None else first - 1
+        self.parts.append(
+            _Part(
+                part, src.display, None, file_no, int(head_srid) + 1, plan.header_line + 1, fields
+            )
+        )
+        n = self.e.one(f"SELECT count(*) FROM {self.stg}")
+        self.rows_staged = int(n[0]) if n else 0
+
+    def _stage_rows_python(
+        self, plan: CsvPlan, part: int, width: int, colmap: list[int | None]
+    ) -> None:
+        cols: list[list[str | None]] = [[] for _ in colmap]
+        src_rows: list[int] = []
+        bad: list[tuple[int, int, str, str, str]] = []
+        for line, rec, text in read_csv_python(plan.path, plan.delimiter):
+            if line <= plan.header_line:
+                continue
+            if len(rec) != width:
+                kind = "TOO MANY COLUMNS" if len(rec) > width else "MISSING COLUMNS"
+                bad.append((part, line, text, kind, f"{len(rec)} kolom"))
+                continue
+            src_rows.append(line)
+            for j, i in enumerate(colmap):
+                cols[j].append(rec[i] if i is not None else None)
+        t = pa.table(
+            {
+                "part": pa.array([part] * len(src_rows), pa.int32()),
+                "src_row": pa.array(src_rows, pa.int32()),
+                "nik_num": pa.nulls(len(src_rows), pa.bool_()),
+                **{f"c{j}": pa.array(c, pa.string()) for j, c in enumerate(cols)},
+            }
+        )
+        self._flush([t])
+        if bad:
+            b = pa.table(
+                {
+                    "part": pa.array([r[0] for r in bad], pa.int32()),
+                    "line": pa.array([r[1] for r in bad], pa.int64()),
+                    "csv_line": pa.array([r[2] for r in bad], pa.string()),
+                    "error_type": pa.array([r[3] for r in bad], pa.string()),
+                    "message": pa.array([r[4] for r in bad], pa.string()),
+                }
+            )
+            self.e.register("_padan_bad_arrow", b)
+            try:
+                self.e.execute(f"INSERT INTO {self.rej} SELECT * FROM _padan_bad_arrow")
+            finally:
+                self.e.unregister("_padan_bad_arrow")
+
+    def _read_xlsx(self, src: Source, file_no: int) -> None:
+        from padan.ingest.readers import file_sha256
+
+        if src.info is not None:
+            src.info.sha256 = src.info.sha256 or file_sha256(src.path)
+            self.files.append(src.info)
+
+        def keys(header: list[str]) -> list[int]:
+            try:
+                f = resolve(self.kind, _strip_reject_columns(header), self.mapping, src.display)
+            except PadanError:
+                return []
+            return [f["nik"]] if "nik" in f else []
+
+        pending: list[pa.Table] = []
+        pending_rows = 0
+        any_sheet = False
+        for sheet in read_workbook(self.kind, src, self.mapping, keys):
+            if isinstance(sheet, str):
+                self._warn(
+                    "LEMBAR_DILEWATI",
+                    f"{src.display}, lembar {sheet!r}: tidak ada baris judul kolom yang dikenali; dilewati.",
+                )
+                continue
+            any_sheet = True
+            where = f"{src.display}, lembar {sheet.sheet!r}"
+            if sheet.header_row > 1:
+                self._warn(
+                    "BARIS_JUDUL_DILEWATI",
+                    f"{where}: {sheet.header_row - 1} baris di atas judul kolom (baris {sheet.header_row}) dilewati.",
+                    sheet.header_row - 1,
+                )
+            colmap, fields = self._column_map(sheet.header, where)
+            part = len(self.parts)
+            n = sheet.table.num_rows
+            cols: dict[str, pa.Array | pa.ChunkedArray] = {
+                "part": pa.array([part] * n, pa.int32()),
+                "src_row": sheet.table.column("src_row"),
+            }
+            nik_idx = fields.get("nik")
+            num = sheet.numeric.get(nik_idx) if nik_idx is not None else None
+            cols["nik_num"] = num if num is not None and len(num) == n else pa.nulls(n, pa.bool_())
+            for j, i in enumerate(colmap):
+                cols[f"c{j}"] = (
+                    sheet.table.column(f"c{i}") if i is not None else pa.nulls(n, pa.string())
+                )
+            self.parts.append(_Part(part, src.display, sheet.sheet, file_no, -1, None, fields))
+            pending.append(pa.table(cols))
+            pending_rows += n
+            if pending_rows >= XLSX_BATCH_ROWS:
+                self._flush(pending)
+                pending, pending_rows = [], 0
+        if pending:
+            self._flush(pending)
+        self._tick(src.size)
+        if not any_sheet:
+            raise PadanError(
+                "KOLOM_WAJIB_TIDAK_ADA",
+                f"{src.display}: tidak ada lembar dengan baris judul kolom yang dikenali.",
+                hint="Baris judul harus memuat kolom seperti NIK, NAMA, TANGGAL_LAHIR (lihat docs/import.md).",
+            )
+
+    def _flush(self, tables: list[pa.Table]) -> None:
+        t = pa.concat_tables(tables, promote_options="permissive")
+        name = f"_padan_arrow_{secrets.token_hex(3)}"
+        self.e.register(name, t)
+        try:
+            self.e.execute(f"INSERT INTO {self.stg} SELECT * FROM {name}")
+        finally:
+            self.e.unregister(name)
+        n = self.e.one(f"SELECT count(*) FROM {self.stg}")
+        self.rows_staged = int(n[0]) if n else 0
+
+    # -- building the canonical table ----------------------------------------------------
+    def _col(self, key: str) -> str:
+        i = self.fields.get(key)
+        return f"c{i}" if i is not None else "NULL::VARCHAR"
+
+    def _txt(self, key: str) -> str:
+        return N.clean(self._col(key))
+
+    def _register_parts(self, mdy: dict[int, bool]) -> None:
+        self.e.execute(
+            f"CREATE TEMP TABLE {self.parts_t} (part INTEGER, source_file VARCHAR, source_sheet VARCHAR, "
+            "first_srid BIGINT, data_start INTEGER, mdy BOOLEAN)"
+        )
+        rows = [
+            (
+                p.part,
+                p.source_file,
+                p.source_sheet,
+                p.first_srid,
+                p.data_start,
+                mdy.get(p.file_no, False),
+            )
+            for p in self.parts
+        ]
+        t = pa.table(
+            {
+                "part": pa.array([r[0] for r in rows], pa.int32()),
+                "source_file": pa.array([r[1] for r in rows], pa.string()),
+                "source_sheet": pa.array([r[2] for r in rows], pa.string()),
+                "first_srid": pa.array([r[3] for r in rows], pa.int64()),
+                "data_start": pa.array([r[4] for r in rows], pa.int32()),
+                "mdy": pa.array([r[5] for r in rows], pa.bool_()),
+            }
+        )
+        self.e.register("_padan_parts_arrow", t)
+        try:
+            self.e.execute(f"INSERT INTO {self.parts_t} SELECT * FROM _padan_parts_arrow")
+        finally:
+            self.e.unregister("_padan_parts_arrow")
+
+    def _decide_date_order(self, keys: list[str]) -> tuple[dict[int, bool], dict[str, str]]:
+        """Day/month order per file, from values that can only be read one way."""
+        cols = [self._txt(k) for k in keys if k in self.fields]
+        if not cols:
+            return {}, {}
+        expr = f"unnest([{', '.join(cols)}])"
+        stats = self.e.rows(
+            f"SELECT part, {N.date_order_stats('v')} FROM (SELECT part, {expr} AS v FROM {self.stg}) GROUP BY part"
+        )
+        per_file: dict[int, list[int]] = {}
+        part_file = {p.part: p.file_no for p in self.parts}
+        names = {p.file_no: p.source_file for p in self.parts}
+        for part, dmy_only, mdy_only, amb in stats:
+            acc = per_file.setdefault(part_file[part], [0, 0, 0])
+            acc[0] += dmy_only
+            acc[1] += mdy_only
+            acc[2] += amb
+        mdy: dict[int, bool] = {}
+        order: dict[str, str] = {}
+        for file_no, (d, m, a) in per_file.items():
+            name = names[file_no]
+            if m and not d:
+                mdy[file_no] = True
+                order[name] = "MDY"
+                self._warn(
+                    "URUTAN_TANGGAL_BULAN_HARI",
+                    f"{name}: tanggal dibaca sebagai BULAN-HARI-TAHUN, karena {m} nilai hanya masuk akal "
+                    "dengan urutan itu (bulan > 12) dan tidak ada yang sebaliknya.",
+                    m + a,
+                )
+            else:
+                order[name] = "DMY"
+                if m and d:
+                    self._warn(
+                        "URUTAN_TANGGAL_CAMPUR",
+                        f"{name}: urutan hari/bulan bercampur ({d} nilai HARI-BULAN, {m} nilai BULAN-HARI); "
+                        "dibaca HARI-BULAN-TAHUN, nilai yang tidak cocok dianggap tidak valid.",
+                        m,
+                    )
+                elif a and not d:
+                    self._warn(
+                        "URUTAN_TANGGAL_AMBIGU",
+                        f"{name}: semua {a} tanggal bisa dibaca HARI-BULAN maupun BULAN-HARI; "
+                        "diputuskan HARI-BULAN-TAHUN (format kontrak).",
+                        a,
+                    )
+        return mdy, order
+
+    def _regions(self, base: str) -> str:
+        """Resolve distinct region combinations; returns the name of the lookup table."""
+        keys = ("kabupaten", "kecamatan", "kelurahan", "kode_wilayah")
+        exprs = [self._txt(k) for k in keys]
+        combos = self.e.rows(
+            base + f"SELECT {', '.join(exprs)}, count(*) FROM s WHERE NOT _skip "
+            f"AND ({self._txt('nama')} IS NOT NULL OR {N.nik_text(self._col('nik'))} IS NOT NULL) GROUP BY ALL"
+        )
+        codes, issues = resolve_regions(combos)
+        t = pa.table(
+            {
+                "kab_raw": pa.array([k[0] for k in codes], pa.string()),
+                "kec_raw": pa.array([k[1] for k in codes], pa.string()),
+                "desa_raw": pa.array([k[2] for k in codes], pa.string()),
+                "kw_raw": pa.array([k[3] for k in codes], pa.string()),
+                "kode_kab": pa.array([v[0] for v in codes.values()], pa.string()),
+                "kode_kec": pa.array([v[1] for v in codes.values()], pa.string()),
+                "kode_desa": pa.array([v[2] for v in codes.values()], pa.string()),
+            }
+        )
+        name = f"_padan_reg_{secrets.token_hex(3)}"
+        self.e.register(name, t)
+        for it in sorted(issues, key=lambda i: -i.rows):
+            self._warn(it.code, f"{it.message}: {it.rows} baris.", it.rows, it.candidates)
+        return name
+
+    def _build(self) -> LoadReport:
+        mdy, order = self._decide_date_order(
+            ["tanggal_lahir", "tgl_rekam"] if self.kind == "registry" else ["tanggal_lahir"]
+        )
+        self._register_parts(mdy)
+        stg = self.stg
+        n = len(self.raw_columns)
+        raw = f"[{', '.join(f'c{j}' for j in range(n))}]"
+        blank = " AND ".join(f"coalesce(trim(c{j}), '') = ''" for j in range(n))
+        header_again = self._header_again()
+        rejcum = (
+            f"(SELECT part, acc_before, max(cum) AS cum FROM (SELECT r.part, r.line - p.data_start - "
+            f"(row_number() OVER (PARTITION BY r.part ORDER BY r.line) - 1) AS acc_before, "
+            f"row_number() OVER (PARTITION BY r.part ORDER BY r.line) AS cum FROM {self.rej} r "
+            f"JOIN {self.parts_t} p USING (part)) GROUP BY ALL)"
+        )
+        base = (
+            f"WITH s0 AS (SELECT s.rowid AS srid, s.*, p.source_file, p.source_sheet, p.first_srid, "
+            f"p.data_start, p.mdy, s.rowid - p.first_srid AS k FROM {stg} s JOIN {self.parts_t} p USING (part) "
+            f"WHERE s.src_row IS NOT NULL OR s.rowid >= p.first_srid), "
+            f"s AS (SELECT s0.*, CAST(coalesce(s0.src_row, s0.data_start + s0.k + coalesce(rc.cum, 0)) AS INTEGER) AS source_row, "
+            f"({blank}) OR ({header_again}) AS _skip "
+            f"FROM s0 ASOF LEFT JOIN {rejcum} rc ON s0.part = rc.part AND s0.k >= rc.acc_before) "
+        )
+        if self.kind == "dpt":
+            self._build_dpt(base, raw)
+        else:
+            self._build_registry(base, raw)
+        skipped = int(self.e.one(base + "SELECT count(*) FROM s WHERE _skip")[0])
+        return self._report(order, skipped)
+
+    def _header_again(self) -> str:
+        """A data row repeating the header (files concatenated, headers on every page)."""
+        conds = []
+        for key in ("nik", "nama"):
+            if key in self.fields:
+                j = self.fields[key]
+                conds.append(f"upper(trim(c{j})) = {_q(str(self.raw_columns[j]).strip().upper())}")
+        return " AND ".join(conds) if conds else "false"
+
+    def _build_dpt(self, base: str, raw: str) -> None:
+        e, t = self.e, self.table
+        reg = self._regions(base)
+        nik_t = N.nik_text(self._col("nik"))
+        flags = N.nik_flags_sql(self.e, "nik_t", "tanggal_lahir", "jenis_kelamin")
+        flags = N.add_flag(f"({flags})", "coalesce(nik_num, false)", "NIK_RUSAK_EXCEL")
+        sql = (
+            base
+            + f", a AS (SELECT srid, part, source_file, source_sheet, source_row, nik_num, _skip, "
+            f"{self._col('nik')} AS nik_raw, {nik_t} AS nik_t, "
+            f"{self._txt('kabupaten')} AS kab_raw, {self._txt('kecamatan')} AS kec_raw, "
+            f"{self._txt('kelurahan')} AS desa_raw, {self._txt('kode_wilayah')} AS kw_raw, "
+            f"{N.tps(self._col('tps'))} AS tps, "
+            f"{N.clean(self._col('nkk'))} AS nkk, {self._txt('nama')} AS nama, "
+            f"{self._txt('tempat_lahir')} AS tempat_lahir, "
+            f"{N.parse_date(self._txt('tanggal_lahir'), 'mdy')} AS tl0, "
+            f"{N.integer(self._col('usia'))} AS usia, {N.marital(self._col('status_kawin'))} AS status_kawin, "
+            f"{N.sex(self._col('jenis_kelamin'))} AS jenis_kelamin, {self._txt('alamat')} AS alamat, "
+            f"{self._txt('rt')} AS rt, {self._txt('rw')} AS rw, {self._txt('disabilitas')} AS disabilitas, "
+            f"{N.ktp_el(self._col('ktp_el'))} AS ktp_el, {self._txt('keterangan')} AS keterangan, "
+            f"{raw} AS raw FROM s WHERE NOT _skip), "
+            f"b AS (SELECT a.*, {N.plausible_date('tl0')} AS tanggal_lahir, r.kode_kab, r.kode_kec, r.kode_desa "
+            f"FROM a LEFT JOIN {reg} r ON r.kab_raw IS NOT DISTINCT FROM a.kab_raw AND r.kec_raw IS NOT DISTINCT FROM a.kec_raw "
+            f"AND r.desa_raw IS NOT DISTINCT FROM a.desa_raw AND r.kw_raw IS NOT DISTINCT FROM a.kw_raw "
+            f"WHERE a.nama IS NOT NULL OR a.nik_t IS NOT NULL) "
+            f"SELECT CAST(row_number() OVER (ORDER BY srid) - 1 AS BIGINT) AS row_id, source_file, source_sheet, source_row, "
+            f"kode_kab, kode_kec, kode_desa, tps, CASE WHEN kode_desa IS NOT NULL AND tps IS NOT NULL THEN kode_desa || tps END AS tps_key, "
+            f"CASE WHEN NOT coalesce(nik_num, false) AND regexp_full_match(nik_t, '[0-9]{{16}}') THEN nik_t END AS nik, "
+            f"nik_raw, {flags} AS nik_flags, nkk, nama, tempat_lahir, tanggal_lahir, usia, status_kawin, "
+            f"jenis_kelamin, alamat, rt, rw, disabilitas, ktp_el, keterangan, raw FROM b ORDER BY srid"
+        )
+        try:
+            e.execute(f"CREATE OR REPLACE {self.temp}TABLE {t} AS {sql}")
+        finally:
+            e.unregister(reg)
+        rej_rows = (
+            base
+            + f"SELECT part, source_row, source_file, source_sheet, 'BARIS_TANPA_IDENTITAS' AS reason, "
+            f"{_q(self.raw_columns[self.fields['nama']] + '/' + self.raw_columns[self.fields['nik']])} AS column_name, "
+            "'' AS value_masked, 'Baris tanpa NAMA dan tanpa NIK bukan data pemilih; isi NAMA atau NIK, atau hapus baris ini.' AS message, "
+            f"{raw} AS raw FROM s WHERE NOT _skip AND {self._txt('nama')} IS NULL AND {nik_t} IS NULL"
+        )
+        self._create_rejects(rej_rows)
+
+    def _build_registry(self, base: str, raw: str) -> None:
+        e, t = self.e, self.table
+        nik_t = N.nik_text(self._col("nik"))
+        if "kode_wilayah" in self.fields:
+            kw = f"regexp_replace({self._txt('kode_wilayah')}, '[^0-9]', '', 'g')"
+            kw = f"CASE WHEN length({kw}) = 10 THEN {kw} END"
+        else:
+            kw = "NULL::VARCHAR"
+        parts = [
+            N.digits_code(self._col(k), w)
+            for k, w in (("no_prop", 2), ("no_kab", 2), ("no_kec", 2), ("no_kel", 4))
+        ]
+        kode = f"coalesce({parts[0]} || {parts[1]} || {parts[2]} || {parts[3]}, {kw})"
+        valid = "regexp_full_match(nik_t, '[0-9]{16}') AND NOT coalesce(nik_num, false)"
+        sql = (
+            base
+            + f", a AS (SELECT srid, source_file, source_sheet, source_row, nik_num, {nik_t} AS nik_t, "
+            f"{N.clean(self._col('no_kk'))} AS no_kk, {self._txt('nama')} AS nama, "
+            f"{self._txt('tempat_lahir')} AS tempat_lahir, {N.parse_date(self._txt('tanggal_lahir'), 'mdy')} AS tl0, "
+            f"{N.sex(self._col('jenis_kelamin'))} AS jenis_kelamin, {N.marital(self._col('status_kawin'))} AS status_kawin, "
+            f"{self._txt('alamat')} AS alamat, {self._txt('rt')} AS rt, {self._txt('rw')} AS rw, {kode} AS kode_desa, "
+            f"upper({self._txt('status_ktp_el')}) AS status_ktp_el, {N.parse_date(self._txt('tgl_rekam'), 'mdy')} AS tr0 "
+            f"FROM s WHERE NOT _skip) "
+            f"SELECT CAST(row_number() OVER (ORDER BY srid) - 1 AS BIGINT) AS row_id, source_file, source_sheet, source_row, "
+            f"nik_t AS nik, no_kk, nama, tempat_lahir, {N.plausible_date('tl0')} AS tanggal_lahir, jenis_kelamin, status_kawin, "
+            f"alamat, rt, rw, kode_desa, status_ktp_el, {N.plausible_date('tr0')} AS tgl_rekam FROM a WHERE {valid} ORDER BY srid"
+        )
+        e.execute(f"CREATE OR REPLACE {self.temp}TABLE {t} AS {sql}")
+        flags = N.nik_flags_sql(self.e, "nik_t", "NULL::DATE", "NULL::VARCHAR")
+        flags = N.add_flag(f"({flags})", "coalesce(nik_num, false)", "NIK_RUSAK_EXCEL")
+        label = _q(self.raw_columns[self.fields["nik"]])
+        rej_rows = (
+            base + f", a AS (SELECT *, {nik_t} AS nik_t FROM s WHERE NOT _skip) "
+            f"SELECT part, source_row, source_file, source_sheet, 'NIK_TIDAK_VALID' AS reason, {label} AS column_name, "
+            f"{mask_nik_sql('nik_t')} AS value_masked, "
+            f"'NIK ' || coalesce(NULLIF({mask_nik_sql('nik_t')}, ''), '(kosong)') || ' tidak valid (' || {flags} || "
+            "'): data Dukcapil memerlukan NIK 16 angka sebagai kunci. Perbaiki NIK lalu impor ulang baris ini.' AS message, "
+            f"{raw} AS raw FROM a WHERE NOT ({valid})"
+        )
+        self._create_rejects(rej_rows)
+
+    def _create_rejects(self, row_sql: str) -> None:
+        n = len(self.raw_columns)
+        pad = f"list_concat([csv_line], list_transform(range({max(n - 1, 0)}), lambda x: NULL::VARCHAR))"
+        split = (
+            f"SELECT r.part, CAST(r.line AS INTEGER) AS source_row, p.source_file, p.source_sheet, 'BARIS_RUSAK' AS reason, "
+            "NULL AS column_name, '' AS value_masked, "
+            "'Baris tidak bisa dipisah menjadi kolom (' || CASE error_type WHEN 'TOO MANY COLUMNS' THEN 'kolom terlalu banyak' "
+            "WHEN 'MISSING COLUMNS' THEN 'kolom kurang' WHEN 'UNQUOTED VALUE' THEN 'tanda kutip salah' "
+            "ELSE lower(coalesce(error_type, 'format salah')) END || ', seharusnya ' || "
+            f"{n} || ' kolom). Perbaiki baris ini lalu impor ulang.' AS message, {pad} AS raw "
+            f"FROM {self.rej} r JOIN {self.parts_t} p USING (part) WHERE trim(coalesce(csv_line, ''), ' \t\r\n') <> ''"
+        )
+        rt = f"{self.table}_rejects"
+        self.e.execute(
+            f"CREATE OR REPLACE {self.temp}TABLE {rt} AS SELECT source_file, source_sheet, source_row, reason, "
+            f"column_name, value_masked, message, raw FROM ({row_sql} UNION ALL {split}) ORDER BY part, source_row"
+        )
+        self.e.execute(f"COMMENT ON TABLE {rt} IS {_q(json.dumps(self.raw_columns))}")
+
+    def _report(self, order: dict[str, str], skipped: int) -> LoadReport:
+        e, t = self.e, self.table
+        accepted = int(e.one(f"SELECT count(*) FROM {t}")[0])
+        rejected = int(e.one(f"SELECT count(*) FROM {t}_rejects")[0])
+        skipped += int(
+            e.one(
+                f"SELECT count(*) FROM {self.rej} WHERE trim(coalesce(csv_line, ''), ' \t\r\n') = ''"
+            )[0]
+        )
+        rows_read = accepted + rejected
+        self._value_warnings()
+        if skipped:
+            self._warn(
+                "BARIS_KOSONG_DILEWATI",
+                f"{skipped} baris kosong atau judul kolom berulang dilewati (bukan data).",
+                skipped,
+            )
+        if rejected:
+            self._warn(
+                "BARIS_DITOLAK",
+                f"{rejected} baris ditolak; lihat berkas penolakan (kolom ALASAN, KOLOM, PESAN), perbaiki, lalu impor ulang.",
+                rejected,
+            )
+        return LoadReport(
+            self.kind,
+            self.files,
+            rows_read,
+            accepted,
+            rejected,
+            list(self.raw_columns),
+            self.warnings,
+            f"{t}_rejects",
+            order,
+            skipped,
+        )
+
+    def _examples(self, where: str, value: str, limit: int = 3) -> list[str]:
+        rows = self.e.rows(
+            f"SELECT source_file, source_sheet, source_row, {value} FROM {self.table} WHERE {where} ORDER BY row_id LIMIT {limit}"
+        )
+        return [f"{f}{'/' + s if s else ''} baris {r}: {v!r}" for f, s, r, v in rows]
+
+    def _count(self, where: str) -> int:
+        return int(self.e.one(f"SELECT count(*) FROM {self.table} WHERE {where}")[0])
+
+    def _value_warnings(self) -> None:
+        """Values that could not be read: counted and shown by example, never lost (raw keeps them)."""
+        checks = []
+        dpt = self.kind == "dpt"
+        if dpt:
+            checks.append(
+                (
+                    "tanggal_lahir",
+                    "tanggal_lahir",
+                    "TANGGAL_TIDAK_VALID",
+                    "tanggal lahir tidak bisa dibaca (dibiarkan kosong)",
+                )
+            )
+            checks.append(
+                (
+                    "jenis_kelamin",
+                    "jenis_kelamin",
+                    "JENIS_KELAMIN_TIDAK_DIKENAL",
+                    "jenis kelamin bukan L/P",
+                )
+            )
+            checks.append(
+                (
+                    "status_kawin",
+                    "status_kawin",
+                    "STATUS_KAWIN_TIDAK_DIKENAL",
+                    "status kawin bukan B/S/P",
+                )
+            )
+            checks.append(("tps", "tps", "TPS_TIDAK_VALID", "nomor TPS tidak bisa dibaca"))
+            checks.append(("ktp_el", "ktp_el", "KTP_EL_TIDAK_DIKENAL", "KTP_EL bukan S/B"))
+            for key, col, code, what in checks:
+                if key not in self.fields:
+                    continue
+                idx = self.fields[key] + 1
+                where = f"{col} IS NULL AND NULLIF(trim(raw[{idx}]), '') IS NOT NULL"
+                c = self._count(where)
+                if c:
+                    self._warn(code, f"{c} baris: {what}.", c, self._examples(where, f"raw[{idx}]"))
+            rows = self.e.rows(
+                f"SELECT f, count(*) FROM (SELECT unnest(string_split(nik_flags, ';')) AS f FROM {self.table} "
+                "WHERE nik_flags <> '') GROUP BY f ORDER BY 2 DESC"
+            )
+            for flag, c in rows:
+                self._warn(
+                    flag,
+                    f"{c} baris dengan NIK bermasalah ({flag}); baris tetap dihitung sebagai pemilih dan ditandai.",
+                    int(c),
+                    [
+                        mask_nik(x)
+                        for x in self._plain_examples(
+                            f"contains(';' || nik_flags || ';', ';{flag};')", "nik_raw"
+                        )
+                    ],
+                )
+            if "kode_wilayah" not in self.fields:
+                c = self._count("kode_desa IS NULL")
+                if c:
+                    self._warn(
+                        "WILAYAH_TIDAK_TERPETAKAN",
+                        f"{c} baris tanpa kode desa/kelurahan (nama wilayah tidak dikenali).",
+                        c,
+                    )
+        else:
+            for key, col, code, what in (
+                (
+                    "tanggal_lahir",
+                    "tanggal_lahir",
+                    "TANGGAL_TIDAK_VALID",
+                    "tanggal lahir tidak bisa dibaca (diterima dengan tanggal kosong)",
+                ),
+                (
+                    "jenis_kelamin",
+                    "jenis_kelamin",
+                    "JENIS_KELAMIN_TIDAK_DIKENAL",
+                    "jenis kelamin tidak dikenal",
+                ),
+                (
+                    "status_kawin",
+                    "status_kawin",
+                    "STATUS_KAWIN_TIDAK_DIKENAL",
+                    "status kawin tidak dikenal",
+                ),
+                (
+                    "tgl_rekam",
+                    "tgl_rekam",
+                    "TGL_REKAM_TIDAK_VALID",
+                    "tanggal rekam tidak bisa dibaca",
+                ),
+            ):
+                if key not in self.fields:
+                    continue
+                c = self._count(f"{col} IS NULL")
+                if c:
+                    self._warn(code, f"{c} baris: {what} atau kosong.", c)
+            dup = int(self.e.one(f"SELECT count(*) - count(DISTINCT nik) FROM {self.table}")[0])
+            if dup:
+                self._warn(
+                    "NIK_GANDA_DI_REGISTER",
+                    f"{dup} baris memakai NIK yang sudah muncul di baris lain; baris terakhir per NIK yang dipakai.",
+                    dup,
+                )
+
+    def _plain_examples(self, where: str, col: str, limit: int = 3) -> list[str]:
+        return [
+            r[0]
+            for r in self.e.rows(
+                f"SELECT {col} FROM {self.table} WHERE {where} ORDER BY row_id LIMIT {limit}"
+            )
+        ]
+
+
+def _strip_reject_columns(header: list[str]) -> list[str]:
+    """A rejects file being re-imported: drop its ALASAN, KOLOM, PESAN columns."""
+    h = [str(x) if x is not None else "" for x in header]
+    if len(h) > 3 and [norm_name(x) for x in h[-3:]] == list(REJECT_COLUMNS):
+        return h[:-3]
+    return h
+
+
+__all__ = ["FIELDS", "ImportWarning", "LoadReport", "load_dpt", "load_registry"]

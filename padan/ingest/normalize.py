@@ -1,0 +1,147 @@
+"""Normalisation rules as SQL expressions (DuckDB dialect): dates, codes, TPS, NIK flags.
+
+Rules are written once here as SQL so that millions of rows are normalised inside the engine,
+never row by row in Python. Each function takes SQL expressions and returns one.
+"""
+
+from __future__ import annotations
+
+from padan.engine import Engine
+
+WS = "' \t\r\n\u00a0'"
+
+
+def clean(expr: str) -> str:
+    """Trimmed text, NULL when blank."""
+    return f"NULLIF(trim({expr}, {WS}), '')"
+
+
+def squash(expr: str) -> str:
+    """Upper case letters and digits only: ``Laki-laki`` -> ``LAKILAKI``."""
+    return f"regexp_replace(upper({expr}), '[^A-Z0-9]', '', 'g')"
+
+
+def sex(expr: str) -> str:
+    """L / P from ``L``, ``P``, ``LAKI-LAKI``, ``PEREMPUAN``, ``1``, ``2`` (and a few more)."""
+    return (
+        f"CASE {squash(expr)} WHEN 'L' THEN 'L' WHEN 'LK' THEN 'L' WHEN 'LAKILAKI' THEN 'L' "
+        "WHEN 'LAKI' THEN 'L' WHEN 'PRIA' THEN 'L' WHEN '1' THEN 'L' "
+        "WHEN 'P' THEN 'P' WHEN 'PR' THEN 'P' WHEN 'PEREMPUAN' THEN 'P' WHEN 'WANITA' THEN 'P' "
+        "WHEN 'W' THEN 'P' WHEN '2' THEN 'P' END"
+    )
+
+
+def marital(expr: str) -> str:
+    """B (belum) / S (sudah) / P (pernah): DPT letters, SIAK words, or SIAK codes 1-4."""
+    return (
+        f"CASE {squash(expr)} WHEN 'B' THEN 'B' WHEN 'BK' THEN 'B' WHEN 'BELUMKAWIN' THEN 'B' "
+        "WHEN 'BELUM' THEN 'B' WHEN '1' THEN 'B' "
+        "WHEN 'S' THEN 'S' WHEN 'K' THEN 'S' WHEN 'SK' THEN 'S' WHEN 'KAWIN' THEN 'S' "
+        "WHEN 'SUDAHKAWIN' THEN 'S' WHEN 'SUDAH' THEN 'S' WHEN '2' THEN 'S' "
+        "WHEN 'P' THEN 'P' WHEN 'PK' THEN 'P' WHEN 'PERNAHKAWIN' THEN 'P' WHEN 'PERNAH' THEN 'P' "
+        "WHEN 'CERAIHIDUP' THEN 'P' WHEN 'CERAIMATI' THEN 'P' WHEN 'CH' THEN 'P' WHEN 'CM' THEN 'P' "
+        "WHEN 'JANDA' THEN 'P' WHEN 'DUDA' THEN 'P' WHEN '3' THEN 'P' WHEN '4' THEN 'P' END"
+    )
+
+
+def ktp_el(expr: str) -> str:
+    """KPU's own e-KTP flag: S / B."""
+    return (
+        f"CASE {squash(expr)} WHEN 'S' THEN 'S' WHEN 'SUDAH' THEN 'S' WHEN 'Y' THEN 'S' "
+        "WHEN 'YA' THEN 'S' WHEN 'B' THEN 'B' WHEN 'BELUM' THEN 'B' WHEN 'T' THEN 'B' "
+        "WHEN 'TIDAK' THEN 'B' END"
+    )
+
+
+def tps(expr: str) -> str:
+    """``TPS 001`` / ``1`` / ``001`` / ``1.0`` -> ``001``; NULL when not a TPS number 1-999."""
+    num = f"TRY_CAST(regexp_extract(upper(trim({expr})), '^(?:TPS)?[ .:-]*0*([0-9]{{1,3}})(?:\\.0+)?$', 1) AS INTEGER)"
+    return f"CASE WHEN {num} BETWEEN 1 AND 999 THEN lpad(CAST({num} AS VARCHAR), 3, '0') END"
+
+
+def digits_code(expr: str, width: int) -> str:
+    """A numeric code part (``1``, ``01``, ``1.0``) left-padded to ``width`` digits."""
+    v = f"regexp_extract(trim({expr}), '^0*([0-9]{{1,{width}}})(?:\\.0+)?$', 1)"
+    return f"CASE WHEN {v} <> '' THEN lpad({v}, {width}, '0') END"
+
+
+def integer(expr: str) -> str:
+    return f"TRY_CAST(TRY_CAST(trim({expr}) AS DOUBLE) AS INTEGER)"
+
+
+def nik_text(expr: str) -> str:
+    """The NIK cell without surrounding blanks and Excel's text apostrophe."""
+    return f"NULLIF(ltrim(trim({expr}, {WS}), ''''), '')"
+
+
+# -- dates ---------------------------------------------------------------------------------
+DMY_RE = r"^\d{1,2}[-/|.]\d{1,2}[-/|.]\d{4}$"
+ISO_RE = r"^\d{4}-\d{1,2}-\d{1,2}([ T]00:00(:00(\.0+)?)?)?$"
+SERIAL_RE = r"^\d{1,5}(\.0+)?$"
+
+
+def date_order_stats(expr: str) -> str:
+    """Aggregates deciding day/month order: (n_dmy_only, n_mdy_only, n_ambiguous)."""
+    a = f"TRY_CAST(regexp_extract({expr}, '^(\\d{{1,2}})[-/|.]', 1) AS INTEGER)"
+    b = f"TRY_CAST(regexp_extract({expr}, '^\\d{{1,2}}[-/|.](\\d{{1,2}})[-/|.]', 1) AS INTEGER)"
+    m = f"regexp_matches({expr}, '{DMY_RE}')"
+    return (
+        f"count(*) FILTER (WHERE {m} AND {a} > 12 AND {b} <= 12), "
+        f"count(*) FILTER (WHERE {m} AND {b} > 12 AND {a} <= 12), "
+        f"count(*) FILTER (WHERE {m} AND {a} <= 12 AND {b} <= 12 AND {a} <> {b})"
+    )
+
+
+def parse_date(expr: str, mdy: str = "false") -> str:
+    """A DATE from the contract's formats; NULL when unparseable or implausible.
+
+    ``mdy`` is a SQL boolean: read ``NN-NN-YYYY`` as month-day-year (decided per file).
+    """
+    norm = f"regexp_replace({expr}, '[/|.]', '-', 'g')"
+    d = (
+        f"CASE WHEN {expr} IS NULL THEN NULL "
+        f"WHEN regexp_matches({expr}, '{DMY_RE}') THEN CAST(CASE WHEN {mdy} "
+        f"THEN try_strptime({norm}, '%m-%d-%Y') ELSE try_strptime({norm}, '%d-%m-%Y') END AS DATE) "
+        f"WHEN regexp_matches({expr}, '{ISO_RE}') THEN CAST(try_strptime(left({expr}, 10), '%Y-%m-%d') AS DATE) "
+        f"WHEN regexp_matches({expr}, '{SERIAL_RE}') AND TRY_CAST({expr} AS DOUBLE) BETWEEN 1 AND 80000 "
+        f"THEN CAST(DATE '1899-12-30' + CAST(TRY_CAST({expr} AS DOUBLE) AS INTEGER) AS DATE) END"
+    )
+    return d
+
+
+def plausible_date(col: str) -> str:
+    """A parsed date kept only when plausible (guards against typos like year 0190)."""
+    return f"CASE WHEN {col} BETWEEN DATE '1850-01-01' AND DATE '2100-12-31' THEN {col} END"
+
+
+# -- NIK flags -----------------------------------------------------------------------------
+def nik_flags_sql(engine: Engine, nik_expr: str, birth_expr: str, sex_expr: str) -> str:
+    """';'-joined NIK reason codes (empty when valid), from :mod:`padan.identity.nik`.
+
+    Until that module is available, a minimal built-in form covers the codes ingest itself
+    depends on (blank, Excel damage, masked, not digits, wrong length).
+    """
+    try:
+        from padan.identity import nik as nik_rules
+
+        nik_rules.register_reference_tables(engine)
+        return f"coalesce(({nik_rules.nik_flags_sql(nik_expr, birth_expr, sex_expr)}), '')"
+    except (ImportError, AttributeError):
+        pass
+    v = nik_expr
+    return (
+        f"CASE WHEN {v} IS NULL THEN 'NIK_KOSONG' "
+        f"WHEN regexp_matches({v}, '^[0-9]([.,][0-9]+)?[eE][+]?[0-9]+$') OR regexp_matches({v}, '^[0-9]+[.,]0+$') THEN 'NIK_RUSAK_EXCEL' "
+        f"WHEN regexp_matches({v}, '[*xX#]') THEN 'NIK_DISAMARKAN' "
+        f"WHEN NOT regexp_matches({v}, '^[0-9]+$') THEN 'NIK_BUKAN_ANGKA' "
+        f"WHEN length({v}) <> 16 THEN 'NIK_PANJANG_SALAH' ELSE '' END"
+    )
+
+
+def add_flag(flags_expr: str, cond: str, code: str) -> str:
+    """Prepend ``code`` to a ';'-list when ``cond`` holds (and it is not there yet)."""
+    return (
+        f"CASE WHEN {cond} AND NOT contains(';' || {flags_expr} || ';', ';{code};') "
+        f"THEN '{code}' || CASE WHEN {flags_expr} = '' THEN '' ELSE ';' || {flags_expr} END "
+        f"ELSE {flags_expr} END"
+    )

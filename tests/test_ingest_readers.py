@@ -1,0 +1,422 @@
+"""Readers and normalisation: CSV dialects and encodings, XLSX, columns, dates, NIK damage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from padan.errors import PadanError
+from padan.ingest import load_dpt, load_registry
+
+HEADER = [
+    "KABUPATEN",
+    "KECAMATAN",
+    "KELURAHAN",
+    "TPS",
+    "NIK",
+    "NAMA",
+    "TEMPAT_LAHIR",
+    "TANGGAL_LAHIR",
+    "JENIS_KELAMIN",
+    "STATUS_KAWIN",
+]
+ROW_A = [
+    "KOTA MAKASSAR",
+    "MARISO",
+    "BONTORANNU",
+    "TPS 001",
+    "7371014507900001",
+    "SITI AMINAH",
+    "MAKASSAR",
+    "05-07-1990",
+    "P",
+    "S",
+]
+ROW_B = [
+    "Kota Makassar",
+    "Mariso",
+    "Bontorannu",
+    "1",
+    "7371011201800002",
+    "BUDI",
+    "GOWA",
+    "12/01/1980",
+    "L",
+    "B",
+]
+
+
+def write_csv(
+    path: Path,
+    rows: list[list[str]],
+    delim: str = ",",
+    encoding: str = "utf-8",
+    newline: str = "\n",
+) -> Path:
+    text = newline.join(delim.join(r) for r in rows) + newline
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def codes(report) -> list[str]:
+    return [w.code for w in report.warnings]
+
+
+def test_utf8_comma(engine, tmp_path):
+    f = write_csv(tmp_path / "dpt.csv", [HEADER, ROW_A, ROW_B])
+    r = load_dpt(engine, [f], table="dpt")
+    assert (r.rows_read, r.accepted, r.rejected) == (2, 2, 0)
+    assert r.raw_columns == HEADER
+    rows = engine.rows(
+        "SELECT row_id, kode_desa, tps, tps_key, nik, tanggal_lahir, jenis_kelamin, status_kawin, raw FROM dpt ORDER BY row_id"
+    )
+    assert rows[0][:8] == (
+        0,
+        "7371011001",
+        "001",
+        "7371011001001",
+        "7371014507900001",
+        dt.date(1990, 7, 5),
+        "P",
+        "S",
+    )
+    assert rows[0][8] == ROW_A
+    assert rows[1][5] == dt.date(1980, 1, 12)
+
+
+def test_bom_semicolon_crlf_and_title_rows(engine, tmp_path):
+    rows = [["DAFTAR PEMILIH TETAP PILKADA 2020"], [""], HEADER, ROW_A, ROW_B]
+    f = tmp_path / "dpt.csv"
+    f.write_bytes(b"\xef\xbb\xbf" + ("\r\n".join(";".join(r) for r in rows) + "\r\n").encode())
+    r = load_dpt(engine, [f], table="dpt")
+    assert (r.rows_read, r.accepted, r.rejected) == (2, 2, 0)
+    assert r.raw_columns[0] == "KABUPATEN"
+    assert "BARIS_JUDUL_DILEWATI" in codes(r)
+    src = engine.rows("SELECT source_row, nama FROM dpt ORDER BY row_id")
+    assert src == [(4, "SITI AMINAH"), (5, "BUDI")]
+    assert engine.one("SELECT raw[10] FROM dpt WHERE row_id = 1")[0] == "B"  # no stray \r
+
+
+def test_windows_1252_names(engine, tmp_path):
+    row = list(ROW_A)
+    row[5] = "ANDI RÉSKY ‘ACO’"
+    f = write_csv(tmp_path / "dpt.csv", [HEADER, row], delim=";", encoding="cp1252")
+    r = load_dpt(engine, [f], table="dpt")
+    assert "ENKODING_WINDOWS_1252" in codes(r)
+    assert engine.one("SELECT nama FROM dpt")[0] == "ANDI RÉSKY ‘ACO’"
+
+
+def test_mixed_line_endings_and_quotes(engine, tmp_path):
+    f = tmp_path / "dpt.csv"
+    body = ",".join(HEADER) + "\n" + ",".join(ROW_A) + "\r\n"
+    row = list(ROW_B)
+    row[5] = '"BUDI, S.Pd"'
+    body += ",".join(row) + "\r"
+    f.write_text(body, encoding="utf-8")
+    r = load_dpt(engine, [f], table="dpt")
+    assert (r.accepted, r.rejected) == (2, 0)
+    assert engine.one("SELECT nama FROM dpt WHERE row_id = 1")[0] == "BUDI, S.Pd"
+
+
+def test_unsplittable_rows_are_rejected_with_line(engine, tmp_path):
+    f = write_csv(tmp_path / "dpt.csv", [HEADER, ROW_A, ["x", "y"], ROW_B + ["extra"], ROW_B])
+    r = load_dpt(engine, [f], table="dpt")
+    assert (r.rows_read, r.accepted, r.rejected) == (4, 2, 2)
+    rej = engine.rows("SELECT source_row, reason, raw[1] FROM dpt_rejects ORDER BY source_row")
+    assert [x[:2] for x in rej] == [(3, "BARIS_RUSAK"), (4, "BARIS_RUSAK")]
+    assert rej[0][2] == "x,y"
+    assert engine.rows("SELECT source_row FROM dpt ORDER BY row_id") == [(2,), (5,)]
+
+
+def test_row_without_name_and_nik_rejected_but_bad_nik_kept(engine, tmp_path):
+    empty = list(ROW_A)
+    empty[4] = empty[5] = ""
+    bad = list(ROW_B)
+    bad[4] = "7371011201800002.0"
+    masked = list(ROW_A)
+    masked[4] = "737101**********"
+    f = write_csv(tmp_path / "dpt.csv", [HEADER, empty, bad, masked])
+    r = load_dpt(engine, [f], table="dpt")
+    assert (r.rows_read, r.accepted, r.rejected) == (3, 2, 1)
+    assert engine.one("SELECT reason FROM dpt_rejects")[0] == "BARIS_TANPA_IDENTITAS"
+    flags = dict(engine.rows("SELECT nama, nik_flags FROM dpt"))
+    assert "NIK_RUSAK_EXCEL" in flags["BUDI"]
+    assert engine.one("SELECT nik, nik_raw FROM dpt WHERE nama = 'BUDI'") == (
+        None,
+        "7371011201800002.0",
+    )
+    assert "NIK_DISAMARKAN" in flags["SITI AMINAH"]
+
+
+def test_excel_damaged_nik_in_csv(engine, tmp_path):
+    row = list(ROW_A)
+    row[4] = "7.37101E+15"
+    f = write_csv(tmp_path / "dpt.csv", [HEADER, row])
+    load_dpt(engine, [f], table="dpt")
+    assert engine.one("SELECT nik, nik_raw, nik_flags FROM dpt") == (
+        None,
+        "7.37101E+15",
+        "NIK_RUSAK_EXCEL",
+    )
+
+
+def test_synonyms_and_mapping(engine, tmp_path):
+    header = [
+        "KAB/KOTA",
+        "kecamatan",
+        "Desa/Kelurahan",
+        "no tps",
+        "NO_INDUK",
+        "NAMA LENGKAP",
+        "Tempat.Lahir",
+        "TGL LAHIR",
+        "L/P",
+    ]
+    f = write_csv(tmp_path / "dpt.csv", [header, ROW_A[:9]])
+    with pytest.raises(PadanError) as ei:
+        load_dpt(engine, [f], table="dpt")
+    assert ei.value.code == "KOLOM_WAJIB_TIDAK_ADA"
+    assert "NIK" in ei.value.message and "'NO_INDUK'" in ei.value.message
+    r = load_dpt(engine, [f], table="dpt", mapping={"NIK": "no induk"})
+    assert r.accepted == 1
+    assert engine.one("SELECT nik, jenis_kelamin, tps FROM dpt") == ("7371014507900001", "P", "001")
+
+
+def test_missing_column_lists_found_and_closest(engine, tmp_path):
+    header = [
+        "KABUPATEN",
+        "KECAMATAN",
+        "KELURAHAN",
+        "TPS",
+        "NIK",
+        "NAMA",
+        "TEMPAT_LAHIR",
+        "TANGAL LAHIR",
+        "JENIS_KELAMIN",
+    ]
+    f = write_csv(tmp_path / "dpt.csv", [header, ROW_A[:9]])
+    with pytest.raises(PadanError) as ei:
+        load_dpt(engine, [f], table="dpt")
+    msg = ei.value.message
+    assert "TANGGAL_LAHIR" in msg  # what is missing
+    assert "mungkin: 'TANGAL LAHIR'" in msg  # the closest name
+    assert "'KECAMATAN'" in msg  # the columns found
+
+
+def test_ambiguous_dates_decided_per_file(engine, tmp_path):
+    a, b = list(ROW_A), list(ROW_B)
+    a[7], b[7] = "03/04/1990", "05/06/1981"
+    f1 = write_csv(tmp_path / "amb.csv", [HEADER, a, b])
+    r = load_dpt(engine, [f1], table="dpt")
+    assert "URUTAN_TANGGAL_AMBIGU" in codes(r)
+    assert r.date_order == {"amb.csv": "DMY"}
+    assert engine.one("SELECT tanggal_lahir FROM dpt WHERE row_id = 0")[0] == dt.date(1990, 4, 3)
+    c = list(ROW_A)
+    c[7] = "12/25/1990"
+    f2 = write_csv(tmp_path / "us.csv", [HEADER, a, c])
+    r = load_dpt(engine, [f2], table="dpt2")
+    assert r.date_order == {"us.csv": "MDY"}
+    assert "URUTAN_TANGGAL_BULAN_HARI" in codes(r)
+    assert engine.rows("SELECT tanggal_lahir FROM dpt2 ORDER BY row_id") == [
+        (dt.date(1990, 3, 4),),
+        (dt.date(1990, 12, 25),),
+    ]
+
+
+def test_date_formats(engine, tmp_path):
+    vals = [
+        "05-07-1990",
+        "05/07/1990",
+        "05|07|1990",
+        "1990-07-05",
+        "33059",
+        "31-02-1990",
+        "kemarin",
+    ]
+    rows = [HEADER]
+    for v in vals:
+        r = list(ROW_A)
+        r[7] = v
+        rows.append(r)
+    f = write_csv(tmp_path / "dpt.csv", rows)
+    r = load_dpt(engine, [f], table="dpt")
+    got = [x[0] for x in engine.rows("SELECT tanggal_lahir FROM dpt ORDER BY row_id")]
+    assert got == [dt.date(1990, 7, 5)] * 5 + [None, None]
+    w = next(w for w in r.warnings if w.code == "TANGGAL_TIDAK_VALID")
+    assert w.rows == 2 and "31-02-1990" in w.examples[0]
+
+
+def test_unknown_region_reported_once_with_row_count(engine, tmp_path):
+    rows = [HEADER]
+    for i in range(5):
+        r = list(ROW_A)
+        r[2] = "KAMPUNG ANTAH"
+        r[5] = f"ORANG {i}"
+        rows.append(r)
+    rows.append(ROW_B)
+    f = write_csv(tmp_path / "dpt.csv", rows)
+    r = load_dpt(engine, [f], table="dpt")
+    unknown = [w for w in r.warnings if w.code == "WILAYAH_TIDAK_DIKENAL"]
+    assert len(unknown) == 1 and unknown[0].rows == 5
+    assert "KAMPUNG ANTAH" in unknown[0].message
+    assert (
+        engine.one("SELECT count(*) FROM dpt WHERE kode_desa IS NULL AND kode_kec = '737101'")[0]
+        == 5
+    )
+
+
+def test_kode_wilayah_used(engine, tmp_path):
+    header = [
+        "KODE_WILAYAH",
+        "TPS",
+        "NIK",
+        "NAMA",
+        "TEMPAT_LAHIR",
+        "TANGGAL_LAHIR",
+        "JENIS_KELAMIN",
+    ]
+    f = write_csv(
+        tmp_path / "dpt.csv",
+        [header, ["73.71.01.1001", "001", ROW_A[4], "SITI", "MAKASSAR", "05-07-1990", "P"]],
+    )
+    load_dpt(engine, [f], table="dpt")
+    assert engine.one("SELECT kode_kab, kode_kec, kode_desa, tps_key FROM dpt") == (
+        "7371",
+        "737101",
+        "7371011001",
+        "7371011001001",
+    )
+
+
+def test_xlsx_multi_sheet_title_rows_and_numeric_nik(engine, tmp_path):
+    import xlsxwriter
+
+    f = tmp_path / "dpt.xlsx"
+    wb = xlsxwriter.Workbook(str(f))
+    datefmt = wb.add_format({"num_format": "dd-mm-yyyy"})
+    for s, rows in enumerate(([ROW_A], [ROW_B, ROW_A])):
+        ws = wb.add_worksheet(f"TPS {s + 1:03d}")
+        ws.write(0, 0, "DAFTAR PEMILIH TETAP")
+        ws.write_row(2, 0, HEADER)
+        for i, row in enumerate(rows):
+            ws.write_row(3 + i, 0, row)
+        if s == 1:
+            ws.write_number(3, 4, 7371011201800000)  # NIK typed as a number: Excel keeps 15 digits
+            ws.write_datetime(4, 7, dt.datetime(1990, 7, 5), datefmt)
+    wb.add_worksheet("Rekap").write(0, 0, "jumlah")
+    wb.close()
+    r = load_dpt(engine, [f], table="dpt")
+    assert (r.rows_read, r.accepted, r.rejected) == (3, 3, 0)
+    rows = engine.rows(
+        "SELECT source_sheet, source_row, nik, nik_raw, nik_flags, tanggal_lahir FROM dpt ORDER BY row_id"
+    )
+    assert rows[0][:3] == ("TPS 001", 4, "7371014507900001")
+    assert rows[1][0:4] == ("TPS 002", 4, None, "7371011201800000")
+    assert "NIK_RUSAK_EXCEL" in rows[1][4]
+    assert rows[2][5] == dt.date(1990, 7, 5)
+    assert "LEMBAR_DILEWATI" in codes(r)
+
+
+def test_many_files_folder_and_zip(engine, tmp_path):
+    d = tmp_path / "desa"
+    d.mkdir()
+    write_csv(d / "b.csv", [HEADER, ROW_B])
+    write_csv(d / "a.csv", [HEADER, ROW_A])
+    r = load_dpt(engine, [d], table="dpt")
+    assert r.accepted == 2 and len(r.files) == 2
+    assert engine.rows("SELECT nama FROM dpt ORDER BY row_id") == [("SITI AMINAH",), ("BUDI",)]
+    z = tmp_path / "dpt.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(d / "a.csv", "x/a.csv")
+        zf.write(d / "b.csv", "x/b.csv")
+    r = load_dpt(engine, [z], table="dpt2")
+    assert r.accepted == 2 and [f.name for f in r.files] == ["dpt.zip"]
+    assert engine.one("SELECT source_file FROM dpt2 WHERE row_id = 1")[0] == "dpt.zip/x/b.csv"
+
+
+def test_registry_codes_and_rejects(engine, tmp_path):
+    header = [
+        "NIK",
+        "NO_KK",
+        "NAMA_LGKP",
+        "TMPT_LHR",
+        "TGL_LHR",
+        "JENIS_KLMIN",
+        "STAT_KWN",
+        "NO_PROP",
+        "NO_KAB",
+        "NO_KEC",
+        "NO_KEL",
+        "STATUS_KTP_EL",
+        "TGL_REKAM",
+    ]
+    rows = [
+        header,
+        [
+            "7371014507900001",
+            "7371010101100001",
+            "SITI",
+            "MAKASSAR",
+            "1990-07-05",
+            "PEREMPUAN",
+            "KAWIN",
+            "73",
+            "71",
+            "1",
+            "1001",
+            "card_printed",
+            "2015-03-02",
+        ],
+        [
+            "7371011201800002",
+            "",
+            "BUDI",
+            "GOWA",
+            "12-01-1980",
+            "1",
+            "4",
+            "73",
+            "71",
+            "01",
+            "1001",
+            "BELUM REKAM",
+            "",
+        ],
+        [
+            "73710112018",
+            "",
+            "X",
+            "GOWA",
+            "12-01-1980",
+            "2",
+            "1",
+            "73",
+            "71",
+            "01",
+            "1001",
+            "BELUM REKAM",
+            "",
+        ],
+    ]
+    f = write_csv(tmp_path / "reg.csv", rows)
+    r = load_registry(engine, [f], table="reg")
+    assert (r.rows_read, r.accepted, r.rejected) == (3, 2, 1)
+    got = engine.rows(
+        "SELECT row_id, nik, jenis_kelamin, status_kawin, kode_desa, status_ktp_el, tanggal_lahir FROM reg ORDER BY row_id"
+    )
+    assert got[0] == (
+        0,
+        "7371014507900001",
+        "P",
+        "S",
+        "7371011001",
+        "CARD_PRINTED",
+        dt.date(1990, 7, 5),
+    )
+    assert got[1][2:4] == ("L", "P")
+    rej = engine.one("SELECT reason, column_name, value_masked, message FROM reg_rejects")
+    assert rej[0] == "NIK_TIDAK_VALID" and rej[1] == "NIK" and rej[2] == "737101*****"
+    assert "73710112018" not in rej[3]
