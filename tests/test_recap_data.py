@@ -120,6 +120,8 @@ def make_workspace(engine, *, versi: str = "DPT", evil_names: bool = False) -> d
                 catatan.append("GANDA_DPT")
             if n % 11 == 0:
                 catatan.append("PEMILIH_PEMULA")
+            if n % 10 == 6:
+                catatan.append("TINJAU_KANDIDAT_GANDA")  # a review note, not a duplicate
             results["match_id"].append(match_id)
             results["row_id"].append(rid)
             results["kode_kab"].append(desa[:4])
