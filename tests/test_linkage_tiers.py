@@ -188,3 +188,42 @@ def test_status_codes(status):
         [voter(LAIN["nik"], "NURHAYATI", "1988-02-24", "P")], [LAIN | {"status_ktp_el": status}]
     )
     assert out[0]["status"] == ("GAGAL_REKAM" if status == "DUPLICATE_RECORD" else "SUDAH_REKAM")
+
+
+def test_probabilistic_link_without_nik():
+    _, summary, out = run(
+        [voter(None, "Nurhayati", "1988-02-24", "P", nik_raw="")], PEOPLE, probabilistic=True
+    )
+    assert out[0]["nik"] == LAIN["nik"] and out[0]["metode"] == "PROBABILISTIK"
+    assert out[0]["skor"] >= 0.99
+    assert summary.by_tier["PROBABILISTIK"] == 1
+
+
+def test_probabilistic_review_band_and_not_found():
+    # Same name, birth date wrong by more than a typo, different kecamatan: weak evidence.
+    _, _, out = run(
+        [
+            voter(None, "SITI AMINAH", "1975-11-03", "P", nik_raw="", desa="7371021001"),
+            voter(None, "LA ODE MUSTARI", "1960-01-05", nik_raw=""),
+        ],
+        PEOPLE,
+        probabilistic=True,
+    )
+    assert out[1]["status"] == "TIDAK_DITEMUKAN" and out[1]["nik"] is None
+    assert out[0]["nik"] is None
+    assert out[0]["status"] in ("PERLU_TINJAU", "TIDAK_DITEMUKAN")
+
+
+def test_probabilistic_two_equal_candidates_go_to_review():
+    twin_a = person("7371014506990021", "NUR AINUN", "1999-06-05", "P", no_kk="7371010404400004")
+    twin_b = person("7371014506990022", "NUR AINUN", "1999-06-05", "P", no_kk="7371010404400004")
+    engine, _, out = run(
+        [voter(None, "NUR AINUN", "1999-06-05", "P", nik_raw="")],
+        [*PEOPLE, twin_a, twin_b],
+        probabilistic=True,
+    )
+    assert out[0]["status"] == "PERLU_TINJAU" and out[0]["nik"] is None
+    assert "TINJAU_KANDIDAT_GANDA" in out[0]["catatan"]
+    cands = engine.rows("SELECT candidate_nik, details FROM match_explain WHERE row_id = 0")
+    assert {c[0] for c in cands} == {twin_a["nik"], twin_b["nik"]}
+    assert '"nama"' in cands[0][1] and '"bobot"' in cands[0][1]

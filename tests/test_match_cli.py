@@ -97,3 +97,14 @@ def test_match_files_xlsx_output(tmp_path):
     assert len(rows) == len(DPT) + 1
     assert [str(c) for c in rows[1][:5]] == DPT[0][:5]
     assert rows[1][len(DPT_HEADER)] == REGISTRY[0][0]
+
+
+def test_rejected_rows_stay_in_place(tmp_path):
+    rows = [DPT[0], ["7371011001", "1", "9", "", "", "", "", "", "", "", "kosong"], DPT[1]]
+    dpt = write_csv(tmp_path / "dpt.csv", DPT_HEADER, rows)
+    reg = write_csv(tmp_path / "reg.csv", REG_HEADER, REGISTRY)
+    match_files([dpt], [reg], tmp_path / "hasil.csv")
+    header, out = read_result(tmp_path / "hasil.csv")
+    assert [r[: len(DPT_HEADER)] for r in out] == rows
+    assert out[1][header.index("STATUS_REKAM")] == "TIDAK_DITEMUKAN"
+    assert out[0][header.index("METODE_PADAN")] == "NIK"

@@ -57,19 +57,46 @@ def _load(
     return list(report.raw_columns)
 
 
-def result_sql(dpt_table: str, out_table: str, raw_columns: Sequence[str]) -> str:
-    """The result rows: input columns as read, then the six result columns, in input order."""
+def result_sql(
+    dpt_table: str, out_table: str, raw_columns: Sequence[str], rejects_table: str | None = None
+) -> str:
+    """The result rows: input columns as read, then the six result columns, in input order.
+
+    Rows the reader rejected (no name and no NIK, a line that cannot be split into columns)
+    are still written, at their place, as TIDAK_DITEMUKAN with the reject reason in CATATAN:
+    every input row is in the result exactly once.
+    """
     names = [str(c) if c not in (None, "") else f"KOLOM_{i + 1}" for i, c in enumerate(raw_columns)]
     taken = {n.upper() for n in names}
-    cols = [f"d.raw[{i + 1}] AS {_quote(n)}" for i, n in enumerate(names)]
+    cols = [f"raw[{i + 1}] AS {_quote(n)}" for i, n in enumerate(names)]
     for label, col in RESULT_COLUMNS:
         # An input that already has e.g. STATUS_REKAM keeps it; ours gets a suffix.
         out = label if label not in taken else f"{label}_PADAN"
-        cols.append(f"o.{col} AS {_quote(out)}")
-    return (
-        f"SELECT {', '.join(cols)} FROM {_quote(dpt_table)} d "
-        f"JOIN {_quote(out_table)} o ON o.row_id = d.row_id ORDER BY d.row_id"
+        cols.append(f"{col} AS {_quote(out)}")
+    res = ", ".join(c for _, c in RESULT_COLUMNS)
+    accepted = (
+        f"SELECT d.raw, {', '.join('o.' + c for _, c in RESULT_COLUMNS)}, "
+        f"d.source_file, d.source_sheet, d.source_row, d.row_id AS k "
+        f"FROM {_quote(dpt_table)} d JOIN {_quote(out_table)} o ON o.row_id = d.row_id"
     )
+    if rejects_table is None:
+        return f"SELECT {', '.join(cols)} FROM ({accepted}) ORDER BY k"
+    return f"""
+        WITH a AS ({accepted}),
+        fo AS (SELECT source_file, min(k) AS f0 FROM a GROUP BY ALL),
+        so AS (SELECT source_file, source_sheet, min(k) AS s0 FROM a GROUP BY ALL),
+        allrows AS (
+            SELECT raw, {res}, source_file, source_sheet, source_row, 0 AS rej FROM a
+            UNION ALL
+            SELECT raw, NULL, 'TIDAK_DITEMUKAN', NULL, NULL, NULL, reason,
+                   source_file, source_sheet, source_row, 1
+            FROM {_quote(rejects_table)})
+        SELECT {", ".join(cols)} FROM allrows
+        LEFT JOIN fo USING (source_file)
+        LEFT JOIN so USING (source_file, source_sheet)
+        ORDER BY coalesce(fo.f0, 9e18), source_file, coalesce(so.s0, 9e18), source_sheet,
+                 source_row, rej
+    """
 
 
 def write_result(engine: Any, sql: str, out_path: Path) -> None:
@@ -136,7 +163,8 @@ def match_files(
             summary = match_tables(engine, "dpt", "registry", profile, progress=progress)
             if progress:
                 progress("tulis", 0, summary.rows)
-            write_result(engine, result_sql("dpt", "match_out", raw_columns), out_path)
+            rejects = "dpt_rejects" if engine.table_exists("dpt_rejects") else None
+            write_result(engine, result_sql("dpt", "match_out", raw_columns, rejects), out_path)
             if progress:
                 progress("tulis", summary.rows, summary.rows)
         finally:

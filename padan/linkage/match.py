@@ -116,7 +116,8 @@ def _tier_nik(engine: Any) -> None:
     """)
     engine.execute(f"""
         INSERT INTO _lk_cand
-        SELECT row_id, cand, '{TIER_NIK}', NULL, {SCORE_NIK}, NULL, 'accept', NULL, {_DETAILS}
+        SELECT row_id, cand, '{TIER_NIK}', NULL, {SCORE_NIK}, NULL, 'accept',
+               CASE WHEN {rules.IDENTITY_DIFFERS} THEN 'IDENTITAS_BEDA' END, {_DETAILS}
         FROM _lk_t1 WHERE {rules.NIK_VERIFIED}
     """)
     engine.execute(f"""
@@ -199,16 +200,27 @@ def _resolve_conflicts(engine: Any) -> None:
 
     Deterministic links (identity agreed with the record) of several rows mean the rows are
     the same person listed twice: all kept, flagged GANDA. A probabilistic link to a record
-    that another row also claims goes to review.
+    that another row also claims goes to review, unless all the rows claiming it agree with
+    each other (name, birth date, sex): then they are one person listed twice (GANDA).
     """
-    engine.execute(f"""
+    engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_conflict AS
-        SELECT cand, count(*) AS n, count(*) FILTER (WHERE tier <> '{TIER_PROB}') AS n_det
-        FROM _lk_cand WHERE decision = 'accept' GROUP BY cand HAVING count(*) > 1
+        SELECT c.cand, c.row_id, c.tier FROM _lk_cand c
+        JOIN (SELECT cand FROM _lk_cand WHERE decision = 'accept'
+              GROUP BY cand HAVING count(*) > 1) k USING (cand)
+        WHERE c.decision = 'accept'
+    """)
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_conflict_bad AS
+        SELECT DISTINCT cand FROM (
+            SELECT a.cand, {_compare_cols()}
+            FROM _lk_conflict a JOIN _lk_conflict b ON a.cand = b.cand AND a.row_id < b.row_id
+            JOIN _lk_d d ON d.row_id = a.row_id JOIN _lk_d r ON r.row_id = b.row_id)
+        WHERE NOT {rules.CORRECTION_AGREES}
     """)
     engine.execute(f"""
         UPDATE _lk_cand c SET decision = 'review', reason = 'TINJAU_REKAM_DIPAKAI'
-        FROM _lk_conflict k
+        FROM _lk_conflict_bad k
         WHERE c.cand = k.cand AND c.decision = 'accept' AND c.tier = '{TIER_PROB}'
     """)
 
@@ -257,7 +269,8 @@ def _assemble(
                    d.status_kawin, d.ktp_el, d.nik_flags, d.nik,
                    b.cand AS nik_dukcapil, {st_expr} AS status_rekam,
                    CASE WHEN b.row_id IS NOT NULL THEN r.status_ktp_el END AS status_ktp_el,
-                   b.tier AS metode_padan, b.score AS skor_padan, b.kind, v.reason,
+                   b.tier AS metode_padan, b.score AS skor_padan, b.kind,
+                   coalesce(b.reason, v.reason) AS reason,
                    f.row_id IS NOT NULL AND f.other_person AS other_person,
                    d.nik IS NOT NULL AND f.row_id IS NULL AS nik_absent,
                    g.row_id IS NOT NULL OR dup.cats IS NOT NULL AS ganda, dup.cats
@@ -277,7 +290,7 @@ def _assemble(
                      CASE WHEN other_person THEN 'NIK_MILIK_ORANG_LAIN' END,
                      CASE WHEN nik_absent AND metode_padan IS DISTINCT FROM 'NIK'
                           THEN 'NIK_TIDAK_DITEMUKAN' END,
-                     kind, reason,
+                     CASE WHEN kind IS NOT NULL THEN 'NIK_DIKOREKSI' END, kind, reason,
                      CASE WHEN ganda THEN 'GANDA' END] || string_split(coalesce(cats, ''), ';')
                    || string_split({flags}, ';'),
                    lambda x: x IS NOT NULL AND x <> '')), ';') AS catatan
@@ -299,7 +312,8 @@ def _assemble(
 
 def _cleanup(engine: Any) -> None:
     for t in ("_lk_d", "_lk_r", "_lk_cand", "_lk_t1", "_lk_refused", "_lk_t2rows", "_lk_t2keys",
-              "_lk_t2", "_lk_t2ok", "_lk_conflict", "_lk_best", "_lk_rev", "_lk_ganda",
+              "_lk_t2", "_lk_t2ok", "_lk_conflict", "_lk_conflict_bad", "_lk_lab", "_lk_trd",
+              "_lk_trr", "_lk_labels", "_lk_tf", "_lk_best", "_lk_rev", "_lk_ganda",
               "_lk_dup", "_lk_pd", "_lk_pr", "_lk_pred"):  # fmt: skip
         engine.execute(f"DROP TABLE IF EXISTS {t}")
 

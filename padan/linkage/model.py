@@ -1,12 +1,339 @@
-"""Tier 3: Fellegi-Sunter with Splink on the rows the deterministic tiers left."""
+"""Tier 3: Fellegi-Sunter with Splink 5 (DuckDB backend) on what the NIK tiers left.
+
+Only DPT rows without a link and register records that are not linked yet and of plausible
+voter age take part, so Splink scores a few thousand pairs per region instead of the cartesian
+product of two registers.
+
+Parameters, cheapest source first:
+
+* defaults below (judgement, so that a tiny input still gets a sensible model);
+* m from labels: the NIK-verified links of this very run are thousands of free labelled pairs
+  (``estimate_m_from_pairwise_labels``) on a training linker over a sample of them;
+* u from random sampling of that sample (cheap: a few thousand records, early stopping);
+* EM (``estimate_parameters_using_expectation_maximisation``) on the blocked pairs of the
+  remaining rows, when there are enough of them, starting from the label estimates.
+
+Term frequencies of names come from the whole register (registered lookup), not only from the
+remaining rows. Placeholder birth dates (31 Dec, 1 Jul, 1 Jan, 15th) get their own, weaker,
+level. The comparison SQL uses plain DuckDB functions, so the same model runs on Spark.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import math
 from typing import Any
 
+from padan.linkage import rules
 from padan.reference.profiles import ElectionProfile
 
+LEFT, RIGHT = "a_dpt", "b_reg"  # Splink orders _l/_r by dataset name: l is always the DPT
+MIN_LABELS = 200  # fewer NIK-verified links than this: keep the default m values
+MAX_LABELS = 20_000
+MIN_EM_ROWS = 2_000  # fewer remaining DPT rows than this: no EM
+M_FLOOR = 1e-4  # no level is impossible among matches (labels come from agreeing pairs)
+AMBIGUITY_WEIGHT_GAP = 5.0  # top candidate must beat the next by 2^5 to be accepted
+EXPLAIN_MIN_PROBABILITY = 0.5  # candidates kept for explanation/review
 
-def tier_probabilistic(engine: Any, profile: ElectionProfile) -> None:
-    """Not yet wired: rows left by tiers 1-2 stay TIDAK_DITEMUKAN."""
-    return None
+PH_L = rules.placeholder_date_sql('"tgl_l"')
+
+
+def _lvl(sql: str, label: str, m: float, u: float, **extra: Any) -> dict[str, Any]:
+    return {"sql_condition": sql, "label_for_charts": label, "m_probability": m,
+            "u_probability": u, **extra}  # fmt: skip
+
+
+def _null(col: str) -> dict[str, Any]:
+    return {"sql_condition": f'"{col}_l" IS NULL OR "{col}_r" IS NULL',
+            "label_for_charts": f"{col} kosong", "is_null_level": True}  # fmt: skip
+
+
+def comparisons() -> list[dict[str, Any]]:
+    """The model's comparisons with default m/u (refined from data at run time)."""
+    jw = "jaro_winkler_similarity"
+    return [
+        {
+            "output_column_name": "nama",
+            "comparison_levels": [
+                _null("nm"),
+                _lvl('"nm_l" = "nm_r"', "nama sama", 0.80, 0.0005,
+                     tf_adjustment_column="nm", tf_adjustment_weight=1.0),
+                _lvl(f'"nms_l" = "nms_r" OR {jw}("nm_l", "nm_r") >= 0.95 OR '
+                     f"{jw}(replace(\"nm_l\", ' ', ''), replace(\"nm_r\", ' ', '')) >= 0.95",
+                     "nama hampir sama", 0.12, 0.001),
+                _lvl(f'{jw}("nm_l", "nm_r") >= 0.88 OR (least(len("toks_l"), len("toks_r")) >= 1'
+                     ' AND len(list_intersect("toks_l", "toks_r")) = least(len("toks_l"), '
+                     'len("toks_r")))', "nama mirip / sebagian", 0.06, 0.01),
+                _lvl("ELSE", "nama beda", 0.02, 0.9885),
+            ],
+        },
+        {
+            "output_column_name": "tanggal_lahir",
+            "comparison_levels": [
+                _null("tgl"),
+                _lvl(f'"tgl_l" = "tgl_r" AND NOT {PH_L}', "tanggal sama", 0.85, 0.0001),
+                _lvl('"tgl_l" = "tgl_r"', "tanggal sama (tanggal pengganti)", 0.05, 0.003),
+                _lvl('year("tgl_l") = year("tgl_r") AND month("tgl_l") = day("tgl_r") '
+                     'AND day("tgl_l") = month("tgl_r")', "hari/bulan tertukar", 0.02, 0.0001),
+                _lvl("damerau_levenshtein(strftime(\"tgl_l\", '%Y%m%d'), "
+                     "strftime(\"tgl_r\", '%Y%m%d')) <= 1", "satu angka beda", 0.04, 0.002),
+                _lvl('year("tgl_l") = year("tgl_r")', "tahun sama", 0.03, 0.02),
+                _lvl("ELSE", "tanggal beda", 0.01, 0.9749),
+            ],
+        },
+        {
+            "output_column_name": "jenis_kelamin",
+            "comparison_levels": [
+                _null("jk"),
+                _lvl('"jk_l" = "jk_r"', "jenis kelamin sama", 0.98, 0.5),
+                _lvl("ELSE", "jenis kelamin beda", 0.02, 0.5),
+            ],
+        },
+        {
+            "output_column_name": "wilayah",
+            "comparison_levels": [
+                _null("kode_kab"),
+                _lvl('"kode_desa_l" = "kode_desa_r"', "desa sama", 0.85, 0.002),
+                _lvl('"kode_kec_l" = "kode_kec_r"', "kecamatan sama", 0.08, 0.02),
+                _lvl('"kode_kab_l" = "kode_kab_r"', "kabupaten sama", 0.04, 0.1),
+                _lvl("ELSE", "wilayah beda", 0.03, 0.878),
+            ],
+        },
+        {
+            "output_column_name": "tempat_lahir",
+            "comparison_levels": [
+                _null("tempat_lahir"),
+                _lvl('"tempat_lahir_l" = "tempat_lahir_r"', "tempat lahir sama", 0.85, 0.05),
+                _lvl(f'{jw}("tempat_lahir_l", "tempat_lahir_r") >= 0.88', "tempat lahir mirip",
+                     0.08, 0.02),
+                _lvl("ELSE", "tempat lahir beda", 0.07, 0.93),
+            ],
+        },
+        {
+            "output_column_name": "nik",
+            "comparison_levels": [
+                _null("nik"),
+                _lvl('"nik_l" = "nik_r"', "NIK sama", 0.3, 1e-7),
+                _lvl('damerau_levenshtein("nik_l", "nik_r") <= 2', "NIK beda 1-2 angka", 0.2,
+                     1e-6),
+                _lvl("ELSE", "NIK beda", 0.5, 0.999999),
+            ],
+        },
+        {
+            "output_column_name": "kk",
+            "comparison_levels": [
+                _null("kk"),
+                _lvl('"kk_l" = "kk_r"', "NKK sama", 0.7, 1e-5),
+                _lvl("ELSE", "NKK beda", 0.3, 0.99999),
+            ],
+        },
+    ]  # fmt: skip
+
+
+BLOCKING_RULES = [
+    # birth date within the kabupaten (placeholder dates make big blocks: add the kecamatan)
+    f"l.tgl = r.tgl AND l.kode_kab = r.kode_kab AND (NOT {rules.placeholder_date_sql('l.tgl')}"
+    " OR l.kode_kec = r.kode_kec)",
+    # the same name within the kecamatan (birth date wrong)
+    "l.nm = r.nm AND l.kode_kec = r.kode_kec",
+    # last name word + birth year within the kecamatan (spelling and date both off); a
+    # single common word (MUHAMMAD, SITI, NUR) is never the last word of a two-word name
+    "l.nm_last = r.nm_last AND year(l.tgl) = year(r.tgl) AND l.kode_kec = r.kode_kec",
+    # the same name and birth date anywhere (moved house)
+    "l.nm = r.nm AND l.tgl = r.tgl",
+    # NIK region + birth-date digits (wrong serial) and the NIK itself (identity disputed)
+    "substr(l.nik, 1, 12) = substr(r.nik, 1, 12)",
+    # the family card
+    "l.kk = r.kk AND l.jk = r.jk",
+]
+
+
+def _columns(src: str, uid: str, kk: str) -> str:
+    return (
+        f"SELECT {uid} AS unique_id, nm, nms, toks, "
+        "CASE WHEN len(toks) > 1 THEN toks[-1] ELSE nm END AS nm_last, tgl, jk, "
+        f"kode_desa, kode_kec, kode_kab, tempat_lahir, nik, {kk} AS kk FROM {src}"
+    )
+
+
+def _prepare_inputs(engine: Any, profile: ElectionProfile) -> tuple[int, int]:
+    day = profile.election_day.isoformat()
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_pd AS {_columns("_lk_d", "row_id::VARCHAR", "nkk")}
+        WHERE row_id NOT IN (SELECT row_id FROM _lk_cand)
+    """)
+    # Unlinked register records of plausible voter age (a few years of slack for wrong
+    # birth dates; married people vote whatever their age).
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_pr AS {_columns("_lk_r", "nik", "no_kk")}
+        WHERE nik NOT IN (SELECT cand FROM _lk_cand WHERE decision = 'accept')
+          AND (tgl IS NULL OR status_kawin IN ('S', 'P')
+               OR date_part('year', age(DATE '{day}', tgl)) >= {profile.min_age - 3})
+    """)
+    return (
+        engine.one("SELECT count(*) FROM _lk_pd")[0],
+        engine.one("SELECT count(*) FROM _lk_pr")[0],
+    )
+
+
+def _settings(comps: list[dict], prior: float) -> dict[str, Any]:
+    return {
+        "link_type": "link_only",
+        "unique_id_column_name": "unique_id",
+        "comparisons": comps,
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": b, "sql_dialect": "duckdb"} for b in BLOCKING_RULES
+        ],
+        "probability_two_random_records_match": prior,
+        "retain_intermediate_calculation_columns": True,
+        "retain_matching_columns": True,
+    }
+
+
+def _floor_m(comps: list[dict]) -> list[dict]:
+    """Labels come from pairs that agreed: a level never seen among them must stay possible."""
+    for c in comps:
+        levels = [lv for lv in c["comparison_levels"] if not lv.get("is_null_level")]
+        for lv in levels:
+            m = lv.get("m_probability")
+            if not isinstance(m, float | int) or m < M_FLOOR or math.isnan(m):
+                lv["m_probability"] = M_FLOOR
+            u = lv.get("u_probability")
+            if not isinstance(u, float | int) or u <= 0 or math.isnan(u):
+                lv["u_probability"] = 1e-7
+        total = sum(lv["m_probability"] for lv in levels)
+        for lv in levels:
+            lv["m_probability"] = lv["m_probability"] / total
+    return comps
+
+
+def _train_from_labels(engine: Any, comps: list[dict]) -> tuple[list[dict], int]:
+    """m (and u) from the NIK-verified links of this run, on a small training linker."""
+    from splink import Linker
+
+    n = engine.one("SELECT count(*) FROM _lk_cand WHERE tier = 'NIK' AND decision = 'accept'")[0]
+    if n < MIN_LABELS:
+        return comps, n
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_lab AS
+        SELECT row_id, cand FROM _lk_cand WHERE tier = 'NIK' AND decision = 'accept'
+        ORDER BY hash(row_id) LIMIT {MAX_LABELS}
+    """)
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_trd AS
+        {_columns("_lk_d", "row_id::VARCHAR", "nkk")} WHERE row_id IN (SELECT row_id FROM _lk_lab)
+    """)
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_trr AS
+        {_columns("_lk_r", "nik", "no_kk")} WHERE nik IN (SELECT cand FROM _lk_lab)
+    """)
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_labels AS
+        SELECT '{LEFT}' AS source_dataset_l, row_id::VARCHAR AS unique_id_l,
+               '{RIGHT}' AS source_dataset_r, cand AS unique_id_r FROM _lk_lab
+    """)
+    db = engine.splink_db_api()
+    left = db.register("_lk_trd", dataset_display_name=LEFT)
+    right = db.register("_lk_trr", dataset_display_name=RIGHT)
+    linker = Linker([left, right], _settings(comps, 1.0 / max(n, 2)))
+    linker.training.estimate_m_from_pairwise_labels(db.register("_lk_labels"))
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=min(4e6, float(n) * n), seed=1, min_count_per_level=50
+    )
+    trained = linker.misc.save_model_to_json()["comparisons"]
+    return _floor_m(_strip(trained, comps)), n
+
+
+def _strip(trained: list[dict], defaults: list[dict]) -> list[dict]:
+    """Keep the trained m/u but our own level definitions (and their defaults when missing)."""
+    out = json.loads(json.dumps(defaults))
+    for c_out, c_tr in zip(out, trained, strict=True):
+        for lv_out, lv_tr in zip(
+            c_out["comparison_levels"], c_tr["comparison_levels"], strict=True
+        ):
+            for key in ("m_probability", "u_probability"):
+                v = lv_tr.get(key)
+                if isinstance(v, float | int) and not math.isnan(v):
+                    lv_out[key] = v
+    return out
+
+
+def tier_probabilistic(engine: Any, profile: ElectionProfile) -> dict[str, Any]:
+    """Score remaining DPT rows against unlinked register records; add candidates to _lk_cand.
+
+    Returns facts about the model (labels used, pairs scored) for the match run's params.
+    """
+    from splink import Linker
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    n_left, n_right = _prepare_inputs(engine, profile)
+    info: dict[str, Any] = {"dpt_sisa": n_left, "register_kandidat": n_right}
+    if n_left == 0 or n_right == 0:
+        return info
+    comps, n_labels = _train_from_labels(engine, comparisons())
+    info["label_nik"] = n_labels
+    # Prior: about half of the rows that reach this tier are in the register at all.
+    prior = min(0.5 / n_right, 0.5)
+    db = engine.splink_db_api()
+    left = db.register("_lk_pd", dataset_display_name=LEFT)
+    right = db.register("_lk_pr", dataset_display_name=RIGHT)
+    engine.execute("""
+        CREATE OR REPLACE TEMP TABLE _lk_tf AS
+        SELECT nm, count(*) / sum(count(*)) OVER () AS tf_nm FROM _lk_r
+        WHERE nm IS NOT NULL GROUP BY nm
+    """)
+    linker = Linker([left, right], _settings(comps, prior))
+    linker.table_management.register_term_frequency_lookup(db.register("_lk_tf"), "nm")
+    if n_left >= MIN_EM_ROWS:
+        for rule in (
+            "l.tgl = r.tgl AND l.kode_kab = r.kode_kab",
+            "l.nm = r.nm AND l.kode_kec = r.kode_kec",
+        ):
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        info["em"] = True
+    pred = linker.inference.predict(
+        threshold_match_probability=EXPLAIN_MIN_PROBABILITY, warning_mode="never"
+    )
+    _collect(engine, pred.physical_name, linker, profile)
+    info["pasangan_dinilai"] = engine.one(f"SELECT count(*) FROM {pred.physical_name}")[0]
+    return info
+
+
+def _collect(engine: Any, pred_table: str, linker: Any, profile: ElectionProfile) -> None:
+    names = [c["output_column_name"] for c in comparisons()]
+    cols = set(engine.columns(pred_table))
+    parts = []
+    for nm in names:
+        mw = f"mw_{nm}" if f"mw_{nm}" in cols else "NULL"
+        tf = f" + coalesce(mw_tf_{nm}, 0)" if f"mw_tf_{nm}" in cols else ""
+        gamma = f"gamma_{nm}" if f"gamma_{nm}" in cols else "NULL"
+        parts.append(f"'{nm}', json_object('level', {gamma}, 'bobot', round({mw}{tf}, 2))")
+    details = f"json_object({', '.join(parts)})"
+    accept, review = profile.thresholds.accept, profile.thresholds.review
+    # Orient: l is the DPT (dataset names sort that way), but check rather than trust.
+    swap = engine.one(f"SELECT count(*) FROM {pred_table} WHERE source_dataset_l <> '{LEFT}'")[0]
+    uid_d, uid_r = ("unique_id_r", "unique_id_l") if swap else ("unique_id_l", "unique_id_r")
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_pred AS
+        SELECT {uid_d}::BIGINT AS row_id, {uid_r} AS cand, match_probability AS p,
+               match_weight AS w, {details} AS details,
+               row_number() OVER (PARTITION BY {uid_d} ORDER BY match_weight DESC, {uid_r}) AS rk,
+               lead(match_weight) OVER (PARTITION BY {uid_d} ORDER BY match_weight DESC, {uid_r})
+                   AS w_next
+        FROM {pred_table}
+    """)
+    engine.execute(f"""
+        INSERT INTO _lk_cand
+        SELECT row_id, cand, 'PROBABILISTIK', NULL, p, w,
+               CASE WHEN rk = 1 AND p >= {accept}
+                         AND (w_next IS NULL OR w - w_next >= {AMBIGUITY_WEIGHT_GAP}) THEN 'accept'
+                    WHEN p >= {review} THEN 'review' ELSE 'candidate' END,
+               CASE WHEN rk = 1 AND p >= {accept} AND w - w_next < {AMBIGUITY_WEIGHT_GAP}
+                    THEN 'TINJAU_KANDIDAT_GANDA'
+                    WHEN p >= {review} AND p < {accept} THEN 'TINJAU_SKOR' END,
+               details
+        FROM _lk_pred WHERE rk <= 3
+    """)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 # Honorifics, religious and academic titles that say nothing about who a person is.
 TITLES = (
-    "H", "HJ", "HAJI", "HAJJAH", "DR", "DRS", "DRA", "IR", "PROF", "ST", "SE", "SH", "SPD",
+    "H", "HJ", "HAJI", "HAJJAH", "DR", "DRS", "DRA", "IR", "PROF", "SE", "SH", "SPD",
     "SPDI", "SAG", "SKM", "SKEP", "SSOS", "SIP", "SKOM", "SS", "SSI", "SHI", "SP", "MM", "MPD",
     "MSI", "MH", "MKES", "AMD", "AMK", "AMKEB", "BSC", "BA", "KH", "USTADZ", "USTAD", "ALM",
     "ALMH", "NY", "TN", "SDR", "SDRI", "BPK", "IBU",
@@ -22,7 +22,7 @@ VARIANTS = {
     "MOHAMAD": "MUHAMMAD", "MOHAMMED": "MUHAMMAD", "MUHAMMED": "MUHAMMAD", "MOH": "MUHAMMAD",
     "MUHD": "MUHAMMAD", "MHD": "MUHAMMAD", "MOCH": "MUHAMMAD", "MOCHAMAD": "MUHAMMAD",
     "MOCHAMMAD": "MUHAMMAD", "MUHAMMMAD": "MUHAMMAD", "ABD": "ABDUL", "ABDUL": "ABDUL",
-    "NURUL": "NURUL", "SITTI": "SITI", "ST.": "SITI",
+    "NURUL": "NURUL", "SITTI": "SITI", "DG": "DAENG", "ST": "SITI", "M": "MUHAMMAD", "ACHMAD": "AHMAD", "NOER": "NUR",
 }  # fmt: skip
 
 
@@ -70,7 +70,8 @@ def placeholder_date_sql(d: str) -> str:
 
 
 def name_similarity_sql(d: str = "d", r: str = "r") -> str:
-    """0-1: best of Jaro-Winkler on the names, on their sorted words, and 0.95 when all words
+    """0-1: best of Jaro-Winkler on the names, on their sorted words, on the names without
+    spaces (NUR HAYATI / NURHAYATI), and 0.95 when all words
     of the shorter name (two or more) occur in the longer one (a name given in short)."""
     subset = (
         f"(least(len({d}.toks), len({r}.toks)) >= 2 AND "
@@ -78,7 +79,9 @@ def name_similarity_sql(d: str = "d", r: str = "r") -> str:
     )
     return (
         f"coalesce(greatest(jaro_winkler_similarity({d}.nm, {r}.nm), "
-        f"jaro_winkler_similarity({d}.nms, {r}.nms), CASE WHEN {subset} THEN 0.95 ELSE 0 END), 0)"
+        f"jaro_winkler_similarity({d}.nms, {r}.nms), "
+        f"jaro_winkler_similarity(replace({d}.nm, ' ', ''), replace({r}.nm, ' ', '')), "
+        f"CASE WHEN {subset} THEN 0.95 ELSE 0 END), 0)"
     )
 
 
@@ -120,3 +123,6 @@ CORRECTION_AGREES = (
 )
 """A corrected NIK is accepted only when name, birth date and sex agree (stricter than the
 verified-NIK rule: the NIK itself is no longer evidence)."""
+
+IDENTITY_DIFFERS = "(dob IN ('year', 'diff') OR NOT sex_ok OR name_sim < 0.85)"
+"""An accepted link whose birth date, sex or name differs beyond the usual variations."""
