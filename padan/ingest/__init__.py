@@ -7,5 +7,27 @@ in the workspace. Reader behaviour and decisions: docs/import.md.
 
 from padan.ingest.load import ImportWarning, LoadReport, load_dpt, load_registry
 from padan.ingest.readers import FileInfo
+from padan.ingest.workspace import (
+    ImportResult,
+    import_dpt,
+    import_registry,
+    latest_dpt_import,
+    list_imports,
+    registry_as_of,
+    write_rejects,
+)
 
-__all__ = ["FileInfo", "ImportWarning", "LoadReport", "load_dpt", "load_registry"]
+__all__ = [
+    "FileInfo",
+    "ImportResult",
+    "ImportWarning",
+    "LoadReport",
+    "import_dpt",
+    "import_registry",
+    "latest_dpt_import",
+    "list_imports",
+    "load_dpt",
+    "load_registry",
+    "registry_as_of",
+    "write_rejects",
+]

@@ -6,6 +6,8 @@ never row by row in Python. Each function takes SQL expressions and returns one.
 
 from __future__ import annotations
 
+import re
+
 from padan.engine import Engine
 
 WS = "' \t\r\n\u00a0'"
@@ -115,6 +117,31 @@ def plausible_date(col: str) -> str:
 
 
 # -- NIK flags -----------------------------------------------------------------------------
+REF_TABLE = "_padan_ingest_ref_kabupaten"
+
+
+class _TempTables:
+    """Lets :func:`padan.identity.nik.register_reference_tables` make its code tables as TEMP
+    tables under ingest's own names, so an import never writes outside its transaction."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def register(self, name, data):
+        self.engine.register(name, data)
+
+    def unregister(self, name):
+        self.engine.unregister(name)
+
+    def execute(self, sql, params=None):
+        sql = re.sub(
+            r"CREATE OR REPLACE TABLE ref_(\w+)",
+            r"CREATE OR REPLACE TEMP TABLE _padan_ingest_ref_\1",
+            sql,
+        )
+        self.engine.execute(sql, params)
+
+
 def nik_flags_sql(engine: Engine, nik_expr: str, birth_expr: str, sex_expr: str) -> str:
     """';'-joined NIK reason codes (empty when valid), from :mod:`padan.identity.nik`.
 
@@ -124,8 +151,10 @@ def nik_flags_sql(engine: Engine, nik_expr: str, birth_expr: str, sex_expr: str)
     try:
         from padan.identity import nik as nik_rules
 
-        nik_rules.register_reference_tables(engine)
-        return f"coalesce(({nik_rules.nik_flags_sql(nik_expr, birth_expr, sex_expr)}), '')"
+        if not engine.table_exists(REF_TABLE):
+            nik_rules.register_reference_tables(_TempTables(engine))
+        sql = nik_rules.nik_flags_sql(nik_expr, birth_expr, sex_expr, ref_table=REF_TABLE)
+        return f"coalesce(({sql}), '')"
     except (ImportError, AttributeError):
         pass
     v = nik_expr
