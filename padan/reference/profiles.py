@@ -57,35 +57,105 @@ class ElectionProfile:
         return self.age_on(birth, self.dpt_date) < self.min_age <= self.age_on(birth)
 
 
-def _parse(data: dict, source: str) -> ElectionProfile:
+def _invalid(source: str, what: str) -> PadanError:
+    return PadanError(
+        "PROFILE_INVALID",
+        f"Profil {source}: {what}",
+        hint="Lihat contoh di padan/reference/profiles/pilkada-2020-sulsel.toml.",
+    )
+
+
+def _date(data: dict, key: str, source: str, default: dt.date | None = None) -> dt.date:
+    value = data.get(key, default)
+    if value is None:
+        raise _invalid(source, f"kolom wajib {key!r} tidak ada.")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
     try:
-        regions = tuple(wilayah.undotted(str(c)) for c in data["wilayah"])
-        for code in regions:
-            if wilayah.get(code) is None:
-                raise PadanError(
-                    "PROFILE_INVALID", f"Profil {source}: kode wilayah {code} tidak dikenal."
-                )
-        th = data.get("ambang", {})
-        return ElectionProfile(
-            name=str(data["name"]),
-            title=str(data.get("judul", data["name"])),
-            election_day=data["hari_pemungutan"],
-            recording_deadline=data["batas_rekam"],
-            dpt_date=data.get("tanggal_dpt", data["hari_pemungutan"]),
-            regions=regions,
-            min_age=int(data.get("usia_minimal", 17)),
-            married_may_vote=bool(data.get("kawin_boleh_memilih", True)),
-            max_voters_per_tps=int(data.get("maks_pemilih_per_tps", 500)),
-            thresholds=Thresholds(
-                accept=float(th.get("terima", 0.99)), review=float(th.get("tinjau", 0.80))
-            ),
-        )
-    except KeyError as exc:
-        raise PadanError(
-            "PROFILE_INVALID",
-            f"Profil {source}: kolom wajib {exc.args[0]!r} tidak ada.",
-            hint="Lihat contoh di padan/reference/profiles/pilkada-2020-sulsel.toml.",
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise _invalid(
+            source, f"{key} = {value!r} bukan tanggal; tulis YYYY-MM-DD, misalnya 2020-12-09."
         ) from None
+
+
+def _number(data: dict, key: str, source: str, default, kind):
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _invalid(source, f"{key} = {value!r} harus berupa angka.")
+    return kind(value)
+
+
+def _regions(values: object, source: str) -> tuple[str, ...]:
+    """Kabupaten/kota codes; a province code stands for all its kabupaten/kota, and a name is
+    accepted when it resolves exactly (``"KAB. GOWA"``)."""
+    if not isinstance(values, list) or not values:
+        raise _invalid(source, "wilayah harus berupa daftar kode kabupaten/kota, tidak kosong.")
+    out: list[str] = []
+    for value in values:
+        code = wilayah.undotted(str(value)).replace(" ", "")
+        if not code.isdigit():
+            res = wilayah.resolver().kabupaten(str(value))
+            if res.status != "ok":
+                raise _invalid(source, f"wilayah {value!r}: {res.message}")
+            code = res.code  # type: ignore[assignment]
+        region = wilayah.get(code)
+        if region is None:
+            raise _invalid(source, f"kode wilayah {code} tidak dikenal.")
+        if region.level == "provinsi":
+            out.extend(r.code for r in sorted(wilayah.children(code), key=lambda r: r.code))
+        elif region.level == "kabupaten":
+            out.append(code)
+        else:
+            raise _invalid(
+                source, f"kode wilayah {code} ({region.name}) bukan kode kabupaten/kota."
+            )
+    return tuple(dict.fromkeys(out))
+
+
+def _parse(data: dict, source: str, default_name: str | None = None) -> ElectionProfile:
+    if "wilayah" not in data:
+        raise _invalid(source, "kolom wajib 'wilayah' tidak ada.")
+    name = data.get("name", default_name)
+    if not name:
+        raise _invalid(source, "kolom wajib 'name' tidak ada.")
+    election_day = _date(data, "hari_pemungutan", source)
+    deadline = _date(data, "batas_rekam", source)
+    dpt_date = _date(data, "tanggal_dpt", source, election_day)
+    if deadline > election_day:
+        raise _invalid(source, "batas_rekam tidak boleh sesudah hari_pemungutan.")
+    if dpt_date > election_day:
+        raise _invalid(source, "tanggal_dpt tidak boleh sesudah hari_pemungutan.")
+    th = data.get("ambang", {})
+    if not isinstance(th, dict):
+        raise _invalid(source, "ambang harus berupa tabel [ambang] dengan terima dan tinjau.")
+    thresholds = Thresholds(
+        accept=_number(th, "terima", source, 0.99, float),
+        review=_number(th, "tinjau", source, 0.80, float),
+    )
+    if not 0 < thresholds.review <= thresholds.accept <= 1:
+        raise _invalid(source, "ambang harus memenuhi 0 < tinjau <= terima <= 1.")
+    min_age = _number(data, "usia_minimal", source, 17, int)
+    per_tps = _number(data, "maks_pemilih_per_tps", source, 500, int)
+    if min_age <= 0 or per_tps <= 0:
+        raise _invalid(source, "usia_minimal dan maks_pemilih_per_tps harus lebih dari 0.")
+    married = data.get("kawin_boleh_memilih", True)
+    if not isinstance(married, bool):
+        raise _invalid(source, "kawin_boleh_memilih harus true atau false.")
+    return ElectionProfile(
+        name=str(name),
+        title=str(data.get("judul", name)),
+        election_day=election_day,
+        recording_deadline=deadline,
+        dpt_date=dpt_date,
+        regions=_regions(data["wilayah"], source),
+        min_age=min_age,
+        married_may_vote=married,
+        max_voters_per_tps=per_tps,
+        thresholds=thresholds,
+    )
 
 
 def _user_dirs() -> list[Path]:
@@ -107,16 +177,30 @@ def available() -> dict[str, str]:
     return out
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise PadanError(
+            "PROFILE_INVALID",
+            f"Profil {path} bukan teks UTF-8.",
+            hint="Simpan berkas profil sebagai teks UTF-8 (misalnya dengan Notepad: Save As, "
+            "Encoding UTF-8).",
+        ) from None
+    except OSError as exc:
+        raise PadanError("PROFILE_INVALID", f"Profil {path} tidak bisa dibaca: {exc}") from None
+
+
 def load_profile(name_or_path: str = DEFAULT_PROFILE) -> ElectionProfile:
     """A profile by name (built-in or user folder) or by the path of its TOML file."""
     path = Path(name_or_path)
     if name_or_path.endswith(".toml") and path.is_file():
-        text, source = path.read_text(encoding="utf-8"), str(path)
+        text, source = _read_text(path), str(path)
     else:
         for d in _user_dirs():
             if (d / f"{name_or_path}.toml").is_file():
                 f = d / f"{name_or_path}.toml"
-                text, source = f.read_text(encoding="utf-8"), str(f)
+                text, source = _read_text(f), str(f)
                 break
         else:
             f = resources.files("padan.reference").joinpath("profiles", f"{name_or_path}.toml")
@@ -130,5 +214,9 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> ElectionProfile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PadanError("PROFILE_INVALID", f"Profil {source} tidak bisa dibaca: {exc}") from None
-    return _parse(data, source)
+        raise PadanError(
+            "PROFILE_INVALID",
+            f"Profil {source} tidak bisa dibaca (bukan TOML yang benar): {exc}",
+            hint="Lihat contoh di padan/reference/profiles/pilkada-2020-sulsel.toml.",
+        ) from None
+    return _parse(data, source, Path(source).stem)

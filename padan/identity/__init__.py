@@ -1,0 +1,1 @@
+"""Identity rules: NIK/NKK structure and reason codes (``nik``)."""

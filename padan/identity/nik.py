@@ -1,0 +1,434 @@
+"""NIK and NKK rules: what the 16 digits say, and every way they can be wrong.
+
+A NIK is ``PPKKCC DDMMYY SSSS``: digits 1-6 the kecamatan where it was first issued (an older
+code is possible, so an unknown kecamatan is only a warning; province and kabupaten must
+exist), 7-12 the birth date (day + 40 for women), 13-16 a serial from 0001. An NKK (family
+card number) has the same shape, but digits 7-12 are the card's issue date (no +40).
+
+Each problem is a stable reason code (documented in ``docs/reason-codes-nik.md``) with a
+severity and a message in Bahasa Indonesia. :func:`check_nik` is the rule in Python;
+:func:`nik_flags_sql` is the same rule as one DuckDB expression for millions of rows, and
+both give the same codes in the same order (a property test keeps them honest). A damaged
+value is never "repaired": a NIK Excel turned into ``7.30603E+15`` has lost its digits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pyarrow as pa
+
+from padan.reference import wilayah
+
+ERROR, WARNING = "error", "warning"
+
+# code -> (severity, message). Order of this table is the order codes are reported in.
+NIK_REASONS: dict[str, tuple[str, str]] = {
+    "NIK_KOSONG": (ERROR, "NIK kosong."),
+    "NIK_RUSAK_EXCEL": (
+        ERROR,
+        "NIK rusak oleh Excel (tersimpan sebagai angka, mis. 7,30603E+15 atau berakhiran .0): "
+        "angka terakhirnya sudah hilang dan tidak bisa dipulihkan.",
+    ),
+    "NIK_DISAMARKAN": (
+        ERROR,
+        "NIK disamarkan (ada tanda *); pemadanan memerlukan NIK lengkap 16 angka.",
+    ),
+    "NIK_BUKAN_ANGKA": (ERROR, "NIK mengandung karakter selain angka."),
+    "NIK_PANJANG_SALAH": (ERROR, "NIK harus tepat 16 angka."),
+    "NIK_NILAI_UJI": (
+        ERROR,
+        "NIK berupa nilai uji atau isian sembarang (mis. 1111111111111111), bukan NIK asli.",
+    ),
+    "NIK_PROVINSI_TIDAK_DIKENAL": (ERROR, "Dua angka pertama NIK bukan kode provinsi."),
+    "NIK_KABUPATEN_TIDAK_DIKENAL": (
+        ERROR,
+        "Empat angka pertama NIK bukan kode kabupaten/kota.",
+    ),
+    "NIK_KECAMATAN_TIDAK_DIKENAL": (
+        WARNING,
+        "Enam angka pertama NIK bukan kode kecamatan yang berlaku sekarang "
+        "(bisa kode lama kecamatan tempat NIK pertama kali diterbitkan).",
+    ),
+    "NIK_TANGGAL_TIDAK_VALID": (
+        ERROR,
+        "Angka ke-7 sampai ke-12 NIK bukan tanggal lahir yang mungkin "
+        "(DDMMYY; tanggal ditambah 40 untuk perempuan).",
+    ),
+    "NIK_NOMOR_URUT_NOL": (ERROR, "Nomor urut NIK (4 angka terakhir) 0000 tidak mungkin."),
+    "NIK_TGL_LAHIR_BEDA": (
+        WARNING,
+        "Tanggal lahir di dalam NIK berbeda dengan tanggal lahir tercatat "
+        "(NIK tidak berubah walaupun tanggal lahir dikoreksi).",
+    ),
+    "NIK_JENIS_KELAMIN_BEDA": (
+        WARNING,
+        "Jenis kelamin menurut NIK (tanggal +40 = perempuan) berbeda dengan jenis kelamin "
+        "tercatat.",
+    ),
+}
+
+NKK_REASONS: dict[str, tuple[str, str]] = {
+    "NKK_KOSONG": (ERROR, "NKK kosong."),
+    "NKK_RUSAK_EXCEL": (
+        ERROR,
+        "NKK rusak oleh Excel (tersimpan sebagai angka, mis. 7,30603E+15 atau berakhiran .0): "
+        "angka terakhirnya sudah hilang dan tidak bisa dipulihkan.",
+    ),
+    "NKK_DISAMARKAN": (ERROR, "NKK disamarkan (ada tanda *)."),
+    "NKK_BUKAN_ANGKA": (ERROR, "NKK mengandung karakter selain angka."),
+    "NKK_PANJANG_SALAH": (ERROR, "NKK harus tepat 16 angka."),
+    "NKK_NILAI_UJI": (ERROR, "NKK berupa nilai uji atau isian sembarang, bukan NKK asli."),
+    "NKK_PROVINSI_TIDAK_DIKENAL": (ERROR, "Dua angka pertama NKK bukan kode provinsi."),
+    "NKK_KABUPATEN_TIDAK_DIKENAL": (ERROR, "Empat angka pertama NKK bukan kode kabupaten/kota."),
+    "NKK_KECAMATAN_TIDAK_DIKENAL": (
+        WARNING,
+        "Enam angka pertama NKK bukan kode kecamatan yang berlaku sekarang (bisa kode lama).",
+    ),
+    "NKK_TANGGAL_TIDAK_VALID": (
+        ERROR,
+        "Angka ke-7 sampai ke-12 NKK bukan tanggal terbit yang mungkin (DDMMYY).",
+    ),
+    "NKK_NOMOR_URUT_NOL": (ERROR, "Nomor urut NKK (4 angka terakhir) 0000 tidak mungkin."),
+}
+
+REASONS: dict[str, tuple[str, str]] = {**NIK_REASONS, **NKK_REASONS}
+
+# Kabupaten codes that NIKs were issued under but that the current reference no longer has:
+# the 2022 split of Papua and Papua Barat renumbered them (old -> new). The kecamatan under
+# them are taken to keep their last two digits.
+FORMER_KABUPATEN: dict[str, str] = {
+    "9101": "9301", "9116": "9302", "9117": "9303", "9118": "9304",  # Papua Selatan
+    "9104": "9401", "9107": "9402", "9108": "9403", "9109": "9404",  # Papua Tengah
+    "9125": "9405", "9126": "9406", "9127": "9407", "9128": "9408",
+    "9102": "9501", "9112": "9502", "9113": "9503", "9114": "9504",  # Papua Pegunungan
+    "9121": "9505", "9122": "9506", "9123": "9507", "9124": "9508",
+    "9201": "9601", "9204": "9602", "9205": "9603", "9209": "9604",  # Papua Barat Daya
+    "9210": "9605", "9271": "9671",
+}  # fmt: skip
+
+TEST_VALUES = ("1234567890123456", "9876543210987654")
+
+# Whitespace trimmed around a value (as in SQL below), and Excel's text marker "'" in front.
+_WS = " \t\n\r\f\u00a0"
+_CLEAN_RE = re.compile(r"^[ \t\n\r\f\u00a0]*(?:'[ \t\n\r\f\u00a0]*)?(.*?)[ \t\n\r\f\u00a0]*$", re.S)
+_CLEAN_SQL = r"^[ \t\n\r\f\x{00A0}]*(?:'[ \t\n\r\f\x{00A0}]*)?(.*?)[ \t\n\r\f\x{00A0}]*$"
+_CLEAN_SQL_LIT = _CLEAN_SQL.replace("'", "''")  # inside a SQL string literal
+_EXCEL = (
+    r"[0-9]+(?:[.,][0-9]+)?[eE][+]?[0-9]+"  # 7.30603E+15, 7,30603E+15
+    r"|[0-9]+[.,]0+"  # 7306031204770000.0
+    r"|[0-9]{1,3}(?:[.,][0-9]{3}){4,}"  # 7.306.031.204.770.000 (number formatting)
+)
+_MASKED = r"[0-9*]*\*[0-9*]*"
+
+
+@dataclass(frozen=True)
+class NikIssue:
+    code: str
+    severity: str  # "error" | "warning"
+    message: str  # Bahasa Indonesia
+
+
+@dataclass(frozen=True)
+class NikCheck:
+    raw: str | None  # the value as given
+    nik: str | None  # the 16 digits when the value is 16 digits (even with other errors)
+    issues: tuple[NikIssue, ...]
+    birth_date: dt.date | None  # from digits 7-12 (NIK only; None for an NKK)
+    sex: str | None  # "L" / "P" (NIK only)
+
+    @property
+    def valid(self) -> bool:
+        """No error-severity issue (warnings allowed)."""
+        return not any(i.severity == ERROR for i in self.issues)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(i.code for i in self.issues)
+
+    @property
+    def flags(self) -> str:
+        """The codes ``;``-joined, as :func:`nik_flags_sql` gives them ('' when clean)."""
+        return ";".join(self.codes)
+
+    @property
+    def kecamatan_code(self) -> str | None:
+        """Digits 1-6: the kecamatan of first issue."""
+        return self.nik[:6] if self.nik else None
+
+
+# -- reference codes -------------------------------------------------------------------------
+@cache
+def _reference_codes() -> dict[str, frozenset[str]]:
+    by_level: dict[str, set[str]] = {"provinsi": set(), "kabupaten": set(), "kecamatan": set()}
+    for r in wilayah.regions().values():
+        if r.level in by_level:
+            by_level[r.level].add(r.code)
+    new_to_old = {new: old for old, new in FORMER_KABUPATEN.items()}
+    by_level["kabupaten"].update(FORMER_KABUPATEN)
+    for code in list(by_level["kecamatan"]):
+        if code[:4] in new_to_old:
+            by_level["kecamatan"].add(new_to_old[code[:4]] + code[4:])
+    return {k: frozenset(v) for k, v in by_level.items()}
+
+
+def register_reference_tables(engine) -> None:
+    """Create (or replace) ``ref_provinsi(code)``, ``ref_kabupaten(code)`` and
+    ``ref_kecamatan(code)`` in ``engine``: the codes :func:`nik_flags_sql` checks against."""
+    codes = _reference_codes()
+    for level in ("provinsi", "kabupaten", "kecamatan"):
+        view = f"_padan_ref_{level}"
+        engine.register(view, pa.table({"code": pa.array(sorted(codes[level]), pa.string())}))
+        try:
+            engine.execute(f"CREATE OR REPLACE TABLE ref_{level} AS SELECT code FROM {view}")
+        finally:
+            engine.unregister(view)
+
+
+# -- parsing -----------------------------------------------------------------------------
+def _clean(value: object) -> str:
+    return _CLEAN_RE.match(str(value)).group(1)  # type: ignore[union-attr]
+
+
+def _date_parts(digits: str, nkk: bool) -> tuple[int, int, int] | None:
+    """(day, month, yy) from digits 7-12 when they can be a date (Feb 29 when yy % 4 == 0,
+    since one of 19yy/20yy is then a leap year), else None."""
+    dd, mm, yy = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    if not 1 <= mm <= 12:
+        return None
+    if not (1 <= dd <= 31 or (not nkk and 41 <= dd <= 71)):
+        return None
+    day = dd % 40
+    days = (29 if yy % 4 == 0 else 28) if mm == 2 else 30 if mm in (4, 6, 9, 11) else 31
+    return (day, mm, yy) if day <= days else None
+
+
+def _century(day: int, month: int, yy: int, reference_date: dt.date | None) -> dt.date | None:
+    ref = reference_date or dt.date.today()
+    year = ref.year - ((ref.year - yy) % 100)
+    for y in (year, year - 100):
+        try:
+            d = dt.date(y, month, day)
+        except ValueError:
+            continue
+        if d <= ref:
+            return d
+    return None
+
+
+def _is_16_digits(s: str) -> bool:
+    return len(s) == 16 and s.isascii() and s.isdigit()
+
+
+def derive_birth_date(nik: str, reference_date: dt.date | None = None) -> dt.date | None:
+    """The birth date in a NIK; the 2-digit year is the latest year that puts the date on or
+    before ``reference_date`` (default today). ``None`` when the digits are no date."""
+    s = _clean(nik) if nik is not None else ""
+    if not _is_16_digits(s):
+        return None
+    parts = _date_parts(s, nkk=False)
+    return _century(*parts, reference_date) if parts else None
+
+
+def derive_sex(nik: str) -> str | None:
+    """``P`` when the day has +40, ``L`` otherwise; ``None`` when the digits are no date."""
+    s = _clean(nik) if nik is not None else ""
+    if not _is_16_digits(s) or _date_parts(s, nkk=False) is None:
+        return None
+    return "P" if int(s[6:8]) > 40 else "L"
+
+
+def _check(
+    value: object,
+    *,
+    prefix: str,
+    birth_date: dt.date | None = None,
+    sex: str | None = None,
+    reference_date: dt.date | None = None,
+) -> NikCheck:
+    nkk = prefix == "NKK"
+    reasons = NKK_REASONS if nkk else NIK_REASONS
+    raw = None if value is None else str(value)
+    found: list[str] = []
+
+    def done(nik: str | None = None, birth: dt.date | None = None, sx: str | None = None):
+        issues = tuple(NikIssue(c, *reasons[c]) for c in found)
+        return NikCheck(raw, nik, issues, birth, sx)
+
+    s = "" if raw is None else _clean(raw)
+    if s == "":
+        found.append(f"{prefix}_KOSONG")
+        return done()
+    if re.fullmatch(_EXCEL, s):
+        found.append(f"{prefix}_RUSAK_EXCEL")
+        return done()
+    if re.fullmatch(_MASKED, s):
+        found.append(f"{prefix}_DISAMARKAN")
+        return done()
+    if not re.fullmatch(r"[0-9]+", s):
+        found.append(f"{prefix}_BUKAN_ANGKA")
+        return done()
+    if len(s) != 16:
+        found.append(f"{prefix}_PANJANG_SALAH")
+        return done()
+    if s == s[0] * 16 or s in TEST_VALUES:
+        found.append(f"{prefix}_NILAI_UJI")
+        return done(s)
+
+    ref = _reference_codes()
+    if s[:2] not in ref["provinsi"]:
+        found.append(f"{prefix}_PROVINSI_TIDAK_DIKENAL")
+    elif s[:4] not in ref["kabupaten"]:
+        found.append(f"{prefix}_KABUPATEN_TIDAK_DIKENAL")
+    elif s[:6] not in ref["kecamatan"]:
+        found.append(f"{prefix}_KECAMATAN_TIDAK_DIKENAL")
+    parts = _date_parts(s, nkk)
+    if parts is None:
+        found.append(f"{prefix}_TANGGAL_TIDAK_VALID")
+    if s[12:] == "0000":
+        found.append(f"{prefix}_NOMOR_URUT_NOL")
+    if nkk:
+        return done(s)
+
+    derived_sex = None if parts is None else ("P" if int(s[6:8]) > 40 else "L")
+    if (
+        parts is not None
+        and birth_date is not None
+        and (birth_date.day, birth_date.month, birth_date.year % 100) != parts
+    ):
+        found.append("NIK_TGL_LAHIR_BEDA")
+    given_sex = None if sex is None else str(sex).strip(" ").upper()
+    if derived_sex is not None and given_sex in ("L", "P") and given_sex != derived_sex:
+        found.append("NIK_JENIS_KELAMIN_BEDA")
+    birth = _century(*parts, reference_date) if parts else None
+    return done(s, birth, derived_sex)
+
+
+def check_nik(
+    value: str | None,
+    *,
+    birth_date: dt.date | None = None,
+    sex: str | None = None,
+    reference_date: dt.date | None = None,
+) -> NikCheck:
+    """Every problem with a NIK, compared with the birth date and sex on record when given.
+
+    Never raises, whatever the input. ``reference_date`` (default today) only chooses the
+    century of the derived birth date.
+    """
+    return _check(
+        value, prefix="NIK", birth_date=birth_date, sex=sex, reference_date=reference_date
+    )
+
+
+def check_nkk(value: str | None) -> NikCheck:
+    """The same shape rules for a family card number (codes ``NKK_*``; digits 7-12 are the
+    issue date, no +40; no birth date or sex)."""
+    return _check(value, prefix="NKK")
+
+
+# -- the same rules in SQL ---------------------------------------------------------------------
+def _clean_sql(expr: str) -> str:
+    """The cleaned value as SQL; a plain 16-digit value skips the (slower) regex."""
+    x = f"CAST(({expr}) AS VARCHAR)"
+    return (
+        f"CASE WHEN regexp_full_match({x}, '[0-9]{{16}}') THEN {x} "
+        f"ELSE regexp_extract({x}, '(?s){_CLEAN_SQL_LIT}', 1) END"
+    )
+
+
+def _flags_sql(
+    expr: str,
+    prefix: str,
+    birth_expr: str | None,
+    sex_expr: str | None,
+    ref_table: str,
+) -> str:
+    # The cleaned value is computed once and handed to a lambda with the region verdict
+    # (subqueries cannot live inside a lambda): repeating it costs ~20x (measured).
+    if "kabupaten" not in ref_table:
+        raise ValueError("ref_table must name the kabupaten table (e.g. 'ref_kabupaten')")
+    t_prov = ref_table.replace("kabupaten", "provinsi")
+    t_kec = ref_table.replace("kabupaten", "kecamatan")
+    nkk = prefix == "NKK"
+    c = _clean_sql(expr)
+    region = (
+        f"CASE WHEN substr({c}, 1, 2) NOT IN (SELECT code FROM {t_prov}) "
+        f"THEN '{prefix}_PROVINSI_TIDAK_DIKENAL' "
+        f"WHEN substr({c}, 1, 4) NOT IN (SELECT code FROM {ref_table}) "
+        f"THEN '{prefix}_KABUPATEN_TIDAK_DIKENAL' "
+        f"WHEN substr({c}, 1, 6) NOT IN (SELECT code FROM {t_kec}) "
+        f"THEN '{prefix}_KECAMATAN_TIDAK_DIKENAL' END"
+    )
+    s = "p.s"
+    dd, mm, yy = (f"CAST(substr({s}, {i}, 2) AS INTEGER)" for i in (7, 9, 11))
+    day_ok = (
+        f"{dd} BETWEEN 1 AND 31" if nkk else f"({dd} BETWEEN 1 AND 31 OR {dd} BETWEEN 41 AND 71)"
+    )
+    days = (
+        f"CASE WHEN {mm} = 2 THEN CASE WHEN {yy} % 4 = 0 THEN 29 ELSE 28 END "
+        f"WHEN {mm} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
+    )
+    date_ok = f"({mm} BETWEEN 1 AND 12 AND {day_ok} AND {dd} % 40 <= {days})"
+    fields = [f"s := {c}", f"r := ({region})"]
+    tail = [
+        "p.r",
+        f"CASE WHEN NOT {date_ok} THEN '{prefix}_TANGGAL_TIDAK_VALID' END",
+        f"CASE WHEN substr({s}, 13, 4) = '0000' THEN '{prefix}_NOMOR_URUT_NOL' END",
+    ]
+    if not nkk and birth_expr:
+        fields.append(f"b := CAST(({birth_expr}) AS DATE)")
+        tail.append(
+            f"CASE WHEN p.b IS NOT NULL AND {date_ok} AND (day(p.b) <> {dd} % 40 "
+            f"OR month(p.b) <> {mm} OR year(p.b) % 100 <> {yy}) THEN 'NIK_TGL_LAHIR_BEDA' END"
+        )
+    if not nkk and sex_expr:
+        fields.append(f"g := upper(trim(CAST(({sex_expr}) AS VARCHAR)))")
+        tail.append(
+            f"CASE WHEN p.g IN ('L', 'P') AND {date_ok} AND p.g <> "
+            f"CASE WHEN {dd} > 40 THEN 'P' ELSE 'L' END THEN 'NIK_JENIS_KELAMIN_BEDA' END"
+        )
+    tests = ", ".join(f"'{v}'" for v in TEST_VALUES)
+    body = (
+        f"CASE WHEN {s} IS NULL OR {s} = '' THEN '{prefix}_KOSONG' "
+        f"WHEN regexp_full_match({s}, '{_EXCEL}') THEN '{prefix}_RUSAK_EXCEL' "
+        f"WHEN regexp_full_match({s}, '{_MASKED}') THEN '{prefix}_DISAMARKAN' "
+        f"WHEN NOT regexp_full_match({s}, '[0-9]+') THEN '{prefix}_BUKAN_ANGKA' "
+        f"WHEN length({s}) <> 16 THEN '{prefix}_PANJANG_SALAH' "
+        f"WHEN {s} = repeat(substr({s}, 1, 1), 16) OR {s} IN ({tests}) "
+        f"THEN '{prefix}_NILAI_UJI' "
+        f"ELSE concat_ws(';', {', '.join(tail)}) END"
+    )
+    return f"list_transform([struct_pack({', '.join(fields)})], lambda p: {body})[1]"
+
+
+def nik_flags_sql(
+    nik_expr: str,
+    birth_expr: str | None = None,
+    sex_expr: str | None = None,
+    ref_table: str = "ref_kabupaten",
+) -> str:
+    """A DuckDB expression giving the ``;``-joined NIK codes of ``nik_expr`` ('' when clean):
+    the same codes in the same order as :func:`check_nik`. Needs the tables made by
+    :func:`register_reference_tables`; ``ref_table`` names the kabupaten one, the province
+    and kecamatan tables are the same name with ``provinsi``/``kecamatan``."""
+    return _flags_sql(nik_expr, "NIK", birth_expr, sex_expr, ref_table)
+
+
+def nkk_flags_sql(nkk_expr: str, ref_table: str = "ref_kabupaten") -> str:
+    """The :func:`check_nkk` rules as a DuckDB expression (codes ``NKK_*``)."""
+    return _flags_sql(nkk_expr, "NKK", None, None, ref_table)
+
+
+def nik_clean_sql(nik_expr: str) -> str:
+    """DuckDB expression: the 16 digits when the value is 16 digits (after trimming spaces
+    and Excel's leading ``'``), else NULL -- the ``nik`` column of the canonical tables."""
+    x = f"CAST(({nik_expr}) AS VARCHAR)"
+    s = f"regexp_extract({x}, '(?s){_CLEAN_SQL_LIT}', 1)"
+    return (
+        f"CASE WHEN regexp_full_match({x}, '[0-9]{{16}}') THEN {x} "
+        f"WHEN regexp_full_match({s}, '[0-9]{{16}}') THEN {s} END"
+    )
