@@ -46,9 +46,8 @@ COUNTS_SQL = """
     count(*) FILTER (WHERE status_rekam = 'GAGAL_REKAM') AS gagal,
     count(*) FILTER (WHERE status_rekam = 'TIDAK_DITEMUKAN') AS tidak_ditemukan,
     count(*) FILTER (WHERE status_rekam = 'PERLU_TINJAU') AS perlu_tinjau,
-    count(*) FILTER (WHERE regexp_matches(coalesce(catatan, ''), '(^|;)\\s*GANDA')) AS ganda,
-    count(*) FILTER (WHERE regexp_matches(coalesce(catatan, ''), '(^|;)\\s*PEMILIH_PEMULA\\s*(;|$)'))
-        AS pemula
+    count(*) FILTER (WHERE contains(';' || catatan, ';GANDA')) AS ganda,
+    count(*) FILTER (WHERE contains(';' || catatan || ';', ';PEMILIH_PEMULA;')) AS pemula
 """
 COUNT_FIELDS = (
     "dpt", "sudah", "belum", "gagal", "tidak_ditemukan", "perlu_tinjau", "ganda", "pemula",
