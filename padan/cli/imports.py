@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from pathlib import Path
 
@@ -28,9 +29,7 @@ class _Progress:
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if stage == "baca" and total:
             if self.bar is None:
-                self.bar = click.progressbar(
-                    length=total, label="Membaca berkas", file=click.get_text_stream("stderr")
-                )
+                self.bar = click.progressbar(length=total, label="Membaca berkas", file=sys.stderr)
                 self.bar.__enter__()
             self.bar.update(done - self.done)
             self.done = done
