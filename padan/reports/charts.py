@@ -108,11 +108,17 @@ def _layer(
         "tanggal:T",
         title=None,
         scale=alt.Scale(domain=[_iso_dt(start), _iso_dt(deadline + dt.timedelta(days=1))]),
-        axis=alt.Axis(format=DATE_FORMAT, labelAngle=0, tickCount=8, grid=False, labelFontSize=11),
+        axis=alt.Axis(
+            format=DATE_FORMAT,
+            labelAngle=0,
+            tickCount=8 if with_rule_label else 4,
+            grid=False,
+            labelFontSize=11,
+        ),
     )
     y = alt.Y(
         "belum:Q",
-        title="Belum rekam + gagal rekam",
+        title="Belum rekam + gagal rekam" if with_rule_label else None,
         scale=alt.Scale(zero=True, nice=True),
         axis=alt.Axis(format=",d", labelFontSize=11, titleFontSize=11, tickMinStep=1),
     )
@@ -230,7 +236,8 @@ def burndown_spec(
         )
         heading = title or f"Kemajuan perekaman KTP-el menuju batas {format_date(deadline)}"
         sub = [
-            f"Per {format_date(items[0].today)}. Garis abu-abu: target ke nol; oranye: proyeksi.",
+            f"Belum rekam + gagal rekam per {format_date(items[0].today)}. "
+            "Garis abu-abu: target ke nol; oranye: proyeksi laju 7 hari.",
         ]
     else:
         chart = _layer(640, 320, start, deadline, with_rule_label=True)
