@@ -68,7 +68,8 @@ def _prepare(engine: Any, dpt_table: str, registry_table: str) -> None:
         CREATE OR REPLACE TEMP TABLE _lk_d AS
         SELECT *, {rules.sorted_words_sql("nm")} AS nms, string_split(nm, ' ') AS toks
         FROM (
-            SELECT row_id, nik, nik_raw, coalesce(nik_flags, '') AS nik_flags, nkk,
+            SELECT row_id, nik, nik_raw, coalesce(nik_flags, '') AS nik_flags,
+                   CASE WHEN regexp_full_match(nkk, '[0-9]{{16}}') THEN nkk END AS nkk,
                    {nm_d} AS nm, tanggal_lahir AS tgl, jenis_kelamin AS jk,
                    upper(trim(tempat_lahir)) AS tempat_lahir, kode_kab, kode_kec, kode_desa,
                    tps_key, status_kawin, ktp_el
@@ -78,7 +79,8 @@ def _prepare(engine: Any, dpt_table: str, registry_table: str) -> None:
         CREATE OR REPLACE TEMP TABLE _lk_r AS
         SELECT *, {rules.sorted_words_sql("nm")} AS nms, string_split(nm, ' ') AS toks
         FROM (
-            SELECT nik, no_kk, {rules.normalize_name_sql("nama")} AS nm, tanggal_lahir AS tgl,
+            SELECT nik, CASE WHEN regexp_full_match(no_kk, '[0-9]{{16}}') THEN no_kk END AS no_kk,
+                   {rules.normalize_name_sql("nama")} AS nm, tanggal_lahir AS tgl,
                    jenis_kelamin AS jk, upper(trim(tempat_lahir)) AS tempat_lahir, kode_desa,
                    substr(kode_desa, 1, 6) AS kode_kec, substr(kode_desa, 1, 4) AS kode_kab,
                    status_kawin, status_ktp_el
@@ -352,7 +354,10 @@ def match_tables(
     if probabilistic:
         from padan.linkage.model import tier_probabilistic
 
-        st.run(TIER_PROB, lambda: tier_probabilistic(engine, profile))
+        info = st.run(TIER_PROB, lambda: tier_probabilistic(engine, profile))
+        st.seconds.update(
+            {f"{TIER_PROB}.{k}": v for k, v in info.items() if k.startswith("detik_")}
+        )
         st.report(TIER_PROB, count(TIER_PROB), total)
     st.run("konflik", lambda: _resolve_conflicts(engine))
     has_dup = st.run("ganda", lambda: find_duplicates(engine, dpt_table, "_lk_dup"))
