@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -342,3 +343,42 @@ def test_cli(tmp_path):
     assert "dpt.csv" in res.output and (tmp_path / "dpt.csv").exists()
     res = CliRunner().invoke(main, ["synth", "--out", str(tmp_path), "--kabupaten", "1234"])
     assert res.exit_code == 1 and "SYNTH_KABUPATEN" in res.output
+
+
+def test_xlsx_per_desa_matches_dpt_and_damage(tmp_path):
+    import python_calamine
+
+    m = generate(
+        tmp_path,
+        seed=5,
+        voters=2500,
+        kabupaten=["7306", "7371"],
+        snapshots=0,
+        xlsx_per_desa=True,
+        xlsx_damaged=0.5,
+    )
+    dpt = _read(m.dpt)
+    assert m.xlsx == sorted(m.xlsx) and len(m.xlsx) > 1
+    assert all(p.parent.name in ("7306", "7371") and p.name[:10].isdigit() for p in m.xlsx)
+    got, numeric_files = [], 0
+    for p in m.xlsx:
+        wb = python_calamine.CalamineWorkbook.from_path(str(p))
+        assert all(re.fullmatch(r"TPS \d{3}", s) for s in wb.sheet_names)
+        numeric = False
+        for s in wb.sheet_names:
+            rows = wb.get_sheet_by_name(s).to_python()
+            assert rows[0][0] == "DAFTAR PEMILIH TETAP"
+            h = next(i for i, r in enumerate(rows) if r[0] == "KABUPATEN")
+            assert 2 <= h <= 5
+            for r in rows[h + 1 :]:
+                got.append(r)
+                numeric |= isinstance(r[6], float)
+        numeric_files += numeric
+    assert len(got) == len(dpt)
+    assert 0 < numeric_files < len(m.xlsx)
+    for r, d in zip(got, dpt, strict=True):
+        assert r[7] == d["NAMA"] and int(r[4]) == int(d["NO"])
+        if isinstance(r[6], str):
+            assert r[6] == d["NIK"]
+        elif d["NIK"].isdigit():  # damaged: only ~15 significant digits survive
+            assert abs(r[6] - int(d["NIK"])) < 10

@@ -225,7 +225,7 @@ def generate(
     engine = connect()
     try:
         registry_path = out_dir / "registry.csv"
-        _write_csv(engine, _registry_table(reg_cols, base, st, tgl), registry_path)
+        _write_csv(engine, _registry_reader(reg_cols, base, st, tgl), registry_path)
         progress("register", len(base), len(base))
 
         # -- DPT -------------------------------------------------------------------------------
@@ -489,8 +489,13 @@ def _family_nik(pop: population.Population, nik: np.ndarray, ghost: np.ndarray) 
 
 
 def _dates(days: np.ndarray, fmt: str = "%d-%m-%Y") -> pa.Array:
-    arr = pa.array(np.asarray(days, np.int32), pa.date32())
-    return pc.strftime(arr, format=fmt)
+    """Dates (days since epoch) as text; formatted once per distinct day, then looked up."""
+    days = np.asarray(days, np.int64)
+    if len(days) == 0:
+        return pa.array([], pa.string())
+    lo, hi = int(days.min()), int(days.max())
+    table = pc.strftime(pa.array(np.arange(lo, hi + 1, dtype=np.int32), pa.date32()), format=fmt)
+    return pc.take(table, pa.array(days - lo))
 
 
 KAWIN_REG = np.array(["BELUM KAWIN", "KAWIN", "CERAI HIDUP", "CERAI MATI"], dtype=object)
@@ -534,6 +539,24 @@ def _registry_table(
     dates = _dates(np.maximum(t, 0))
     out["TGL_REKAM"] = pc.if_else(pa.array(t < 0), "", dates)
     return pa.table(out)
+
+
+def _registry_reader(
+    cols: dict[str, pa.Array],
+    idx: np.ndarray,
+    st: np.ndarray,
+    tgl: np.ndarray,
+    chunk: int = 500_000,
+) -> pa.RecordBatchReader:
+    """The register rows ``idx`` as a stream of batches, so that the full register is never
+    held twice in memory while it is written."""
+    schema = _registry_table(cols, idx[:1], st, tgl).schema
+
+    def batches():
+        for lo in range(0, len(idx), chunk):
+            yield from _registry_table(cols, idx[lo : lo + chunk], st, tgl).to_batches()
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
 
 
 def _kab_forms(rng: np.random.Generator, kabs: Sequence[str]) -> dict[str, dict[str, str]]:
@@ -660,16 +683,16 @@ def _ground_truth(
     )
 
 
-def _write_csv(engine, table: pa.Table, path: Path) -> None:
-    """CSV (UTF-8, comma, header), values quoted only where needed, rows in table order."""
-    engine.register("_synth_out", table)
+def _write_csv(engine, data: pa.Table | pa.RecordBatchReader, path: Path) -> None:
+    """CSV (UTF-8, comma, header), values quoted only where needed, rows in input order."""
+    engine.register("_synth_out", data)
     try:
         # empty values are written as empty fields (not ""), as Sidalih and SIAK export them
         cols = ", ".join(
-            f'NULLIF("{c}", \'\') AS "{c}"'
-            if pa.types.is_string(table.schema.field(c).type)
-            else f'"{c}"'
-            for c in table.column_names
+            f'NULLIF("{f.name}", \'\') AS "{f.name}"'
+            if pa.types.is_string(f.type)
+            else f'"{f.name}"'
+            for f in data.schema
         )
         engine.copy_to(f"SELECT {cols} FROM _synth_out", path, "csv")
     finally:

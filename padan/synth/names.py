@@ -242,14 +242,14 @@ def _null_where(arr: pa.Array, mask: np.ndarray) -> pa.Array:
 def join(parts: list[pa.Array], sep: str = " ") -> pa.Array:
     """Join string arrays element-wise, skipping nulls (absent name parts).
 
-    (pyarrow's ``null_handling="skip"`` drops whole rows in some versions, so nulls become
-    empty strings and the doubled separators are collapsed instead.)
+    (pyarrow's ``null_handling="skip"`` drops whole rows in some versions, so the parts are
+    folded in one by one instead.)
     """
-    filled = [pc.fill_null(p, "") for p in parts]
-    joined = pc.binary_join_element_wise(*filled, sep)
-    esc = "\\" + sep if sep in ".;|" else sep
-    collapsed = pc.replace_substring_regex(joined, f"({esc})+", sep)
-    return pc.utf8_trim(collapsed, sep)
+    acc = pc.fill_null(parts[0], "")
+    for part in parts[1:]:
+        both = pc.binary_join_element_wise(acc, part, sep)  # null where part is null
+        acc = pc.if_else(pc.is_null(part), acc, pc.if_else(pc.equal(acc, ""), part, both))
+    return acc
 
 
 def make_names(
@@ -258,26 +258,22 @@ def make_names(
     female: np.ndarray,
     age: np.ndarray,
 ) -> pa.Array:
-    """One full name (NAMA_LGKP form, upper case) per person, vectorised by group/sex."""
+    """One full name (NAMA_LGKP form, upper case) per person, vectorised by group and sex."""
     n = len(group)
-    out = pa.nulls(n, pa.string())
-    result: list[pa.Array | None] = [None]
     positions = np.arange(n)
     pieces: list[tuple[np.ndarray, pa.Array]] = []
-    for g in range(4):
+    for g in range(len(GROUPS)):
         for fem in (False, True):
             sel = positions[(group == g) & (female == fem)]
-            if len(sel) == 0:
-                continue
-            names = _names_for(rng, g, fem, age[sel])
-            pieces.append((sel, names))
-    # scatter back into person order
-    order = np.concatenate([s for s, _ in pieces]) if pieces else np.zeros(0, np.int64)
-    allnames = pa.concat_arrays([a for _, a in pieces]) if pieces else out
+            if len(sel):
+                pieces.append((sel, _names_for(rng, g, fem, age[sel])))
+    if not pieces:
+        return pa.array([], pa.string())
+    order = np.concatenate([s for s, _ in pieces])
+    allnames = pa.concat_arrays([a for _, a in pieces])
     inv = np.empty(n, np.int64)
     inv[order] = np.arange(n)
-    result[0] = pc.take(allnames, pa.array(inv))
-    return result[0]
+    return pc.take(allnames, pa.array(inv))
 
 
 def _names_for(rng: np.random.Generator, g: int, fem: bool, age: np.ndarray) -> pa.Array:

@@ -22,6 +22,7 @@ _ABBREV = [
     (r"\bNUR\b", ["NURUL", "NOER"]),
     (r"\bAHMAD\b", ["ACHMAD", "AHMAD", "A."]),
 ]
+_ABBREV_RE = [(re.compile(p), r) for p, r in _ABBREV]
 _OLD_SPELLING = [("U", "OE"), ("J", "DJ"), ("C", "TJ"), ("Y", "J"), ("KH", "CH")]
 _LETTERS = "AEIOUNRSTLMKHGDBY"
 
@@ -36,12 +37,12 @@ def name_variant(name: str, kind: str, rng: np.random.Generator, female: bool, a
 
 def _apply(name: str, kind: str, rng: np.random.Generator, female: bool, age: int) -> str | None:
     if kind == "SINGKATAN":
-        options = [(p, r) for p, r in _ABBREV if re.search(p, name)]
+        options = [(p, r) for p, r in _ABBREV_RE if p.search(name)]
         if not options:
             return None
         pat, repl = options[int(rng.integers(len(options)))]
         choice = repl[int(rng.integers(len(repl)))]
-        return re.sub(pat, choice, name, count=1).replace(". ", ". ").strip()
+        return pat.sub(choice, name, count=1).strip()
     if kind == "GELAR":
         if "," in name:  # the register carries an academic title: the DPT drops it
             return name.split(",")[0].strip()
