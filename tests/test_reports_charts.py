@@ -89,3 +89,30 @@ def test_small_multiples_from_workspace(engine, tmp_path):
     assert render(spec, tmp_path / "kab.png").stat().st_size > 10_000
     with pytest.raises(PadanError):
         burndown_spec([])
+
+
+def test_subtitles_for_done_late_and_unknown_rate(tmp_path):
+    deadline = D(2020, 12, 8)
+    done = compute(
+        "x",
+        "Kota Makassar",
+        [ProgressPoint(D(2020, 11, 11), 5), ProgressPoint(D(2020, 11, 18), 0)],
+        deadline,
+        D(2020, 11, 18),
+    )
+    assert burndown_spec(done)["title"]["subtitle"][1] == "Sudah nol: semua pemilih sudah rekam."
+    late = compute(
+        "x",
+        "Kabupaten Gowa",
+        [ProgressPoint(D(2020, 12, 1), 5), ProgressPoint(D(2020, 12, 10), 3)],
+        deadline,
+        D(2020, 12, 10),
+    )
+    sub = burndown_spec(late)["title"]["subtitle"]
+    assert "batas 8 Des 2020 sudah lewat 2 hari" in sub[0]
+    assert (
+        sub[1]
+        == "Perlu 3,0 per hari; laju 7 hari terakhir belum bisa dihitung; tidak menuju nol pada laju ini."
+    )
+    empty = compute("x", "Kabupaten Gowa", [], deadline, D(2020, 11, 18))
+    assert render(burndown_spec(empty), tmp_path / "e.svg").stat().st_size > 0

@@ -178,23 +178,30 @@ def _config(chart):
 
 
 def _subtitle(p: Progress) -> list[str]:
+    """Two lines of figures in Bahasa Indonesia under the chart title."""
     from padan.recap.formatting import format_decimal, format_int
 
+    if p.days_left > 0:
+        when = f"{p.days_left} hari menuju batas {format_date(p.deadline)}"
+    elif p.days_left == 0:
+        when = f"hari ini batas rekam ({format_date(p.deadline)})"
+    else:
+        when = f"batas {format_date(p.deadline)} sudah lewat {-p.days_left} hari"
+    first = f"Per {format_date(p.today)}: {format_int(p.current)} belum/gagal rekam, {when}."
+    if p.current == 0:
+        return [first, "Sudah nol: semua pemilih sudah rekam."]
     rate = p.achieved_per_day_7d
-    lines = [
-        f"Per {format_date(p.today)}: {format_int(p.current)} belum/gagal rekam, "
-        f"{p.days_left} hari menuju batas {format_date(p.deadline)}.",
-        f"Perlu {format_decimal(p.needed_per_day)} per hari; laju 7 hari terakhir "
-        + ("-" if rate is None else f"{format_decimal(rate)} per hari")
-        + (
-            ". Sudah nol."
-            if p.current == 0
-            else f", proyeksi nol {format_date(p.projected_zero)}."
-            if p.projected_zero
-            else ", tidak akan mencapai nol pada laju ini."
-        ),
-    ]
-    return lines
+    achieved = (
+        "laju 7 hari terakhir belum bisa dihitung"
+        if rate is None
+        else f"laju 7 hari terakhir {format_decimal(rate)} per hari"
+    )
+    outlook = (
+        f"proyeksi nol {format_date(p.projected_zero)}"
+        if p.projected_zero
+        else "tidak menuju nol pada laju ini"
+    )
+    return [first, f"Perlu {format_decimal(p.needed_per_day)} per hari; {achieved}; {outlook}."]
 
 
 def burndown_spec(
