@@ -45,7 +45,9 @@ def login(app, name: str, password: str = PASSWORD) -> TestClient:
     c = TestClient(app)
     r = c.get("/login")
     pre = re.search(r'name="pre" value="([^"]+)"', r.text).group(1)
-    r = c.post("/login", data={"username": name, "password": password, "pre": pre}, follow_redirects=False)
+    r = c.post(
+        "/login", data={"username": name, "password": password, "pre": pre}, follow_redirects=False
+    )
     assert r.status_code == 303, r.text
     return c
 
@@ -81,9 +83,17 @@ def test_session_cookie_is_opaque_signed_httponly_strict(site):
     c = TestClient(site["app"])
     r = c.get("/login")
     pre = re.search(r'name="pre" value="([^"]+)"', r.text).group(1)
-    r = c.post("/login", data={"username": "prov", "password": PASSWORD, "pre": pre}, follow_redirects=False)
+    r = c.post(
+        "/login",
+        data={"username": "prov", "password": PASSWORD, "pre": pre},
+        follow_redirects=False,
+    )
     cookie = r.headers["set-cookie"]
-    assert "padan_sesi=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    assert (
+        "padan_sesi=" in cookie
+        and "HttpOnly" in cookie
+        and "SameSite=strict" in cookie.replace("Strict", "strict")
+    )
     value = c.cookies.get("padan_sesi")
     assert "prov" not in value and "." in value  # random id + signature, nothing about the user
     # tampering with the signature logs out
@@ -96,7 +106,11 @@ def test_session_cookie_is_opaque_signed_httponly_strict(site):
 
 def test_login_without_form_token_fails(site):
     c = TestClient(site["app"])
-    r = c.post("/login", data={"username": "prov", "password": PASSWORD, "pre": "x"}, follow_redirects=False)
+    r = c.post(
+        "/login",
+        data={"username": "prov", "password": PASSWORD, "pre": "x"},
+        follow_redirects=False,
+    )
     assert r.status_code == 401 and "kedaluwarsa" in r.text
 
 
@@ -135,11 +149,18 @@ def test_expired_session_is_refused(site):
 
 def test_post_without_csrf_token_is_refused(site, clients):
     c = clients["admin"]
-    r = c.post("/admin/pengguna", data={"username": "x1", "password": "abcdefghijkl", "peran": "pemantau"})
+    r = c.post(
+        "/admin/pengguna", data={"username": "x1", "password": "abcdefghijkl", "peran": "pemantau"}
+    )
     assert r.status_code == 403 and "CSRF" in r.text or "tidak sah" in r.text
     r = c.post(
         "/admin/pengguna",
-        data={"username": "x1", "password": "abcdefghijkl", "peran": "pemantau", "csrf_token": "palsu"},
+        data={
+            "username": "x1",
+            "password": "abcdefghijkl",
+            "peran": "pemantau",
+            "csrf_token": "palsu",
+        },
     )
     assert r.status_code == 403
     assert site["engine"].one("SELECT count(*) FROM users WHERE username = 'x1'")[0] == 0
@@ -149,10 +170,15 @@ def test_security_headers_and_no_cdn(site, clients):
     r = clients["prov"].get("/")
     assert "script-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-frame-options"] == "DENY"
-    assert "http://" not in r.text.replace("http://www.w3.org", "") and "https://" not in r.text.replace(
-        "https://vega.github.io/schema", ""
-    )
-    for asset in ("htmx-2.0.11.min.js", "vega-6.2.0-lite-6.4-embed-7.0.2.min.js", "padan.css", "padan.js"):
+    assert "http://" not in r.text.replace(
+        "http://www.w3.org", ""
+    ) and "https://" not in r.text.replace("https://vega.github.io/schema", "")
+    for asset in (
+        "htmx-2.0.11.min.js",
+        "vega-6.2.0-lite-6.4-embed-7.0.2.min.js",
+        "padan.css",
+        "padan.js",
+    ):
         assert clients["prov"].get(f"/static/{asset}").status_code == 200
 
 
@@ -173,7 +199,9 @@ def test_overview_and_drilldown_for_every_role(site, clients, name):
     else:
         for kab2 in ("7371", "7306"):
             for level, code in kab_codes(site, kab2).items():
-                expected = 403 if (level == "tps" and peran == "pemantau") else 200  # TPS: voter list
+                expected = (
+                    403 if (level == "tps" and peran == "pemantau") else 200
+                )  # TPS: voter list
                 assert c.get(f"/wilayah/{code}").status_code == expected
 
 
@@ -236,10 +264,16 @@ def test_full_nik_reveal_needs_role_region_and_is_audited(site, clients):
     page = c.get(f"/pemilih/{mks['desa']}{mks['tps']}")
     assert "tampilkan" in page.text
     token = csrf_of(c)
-    r = c.post(f"/pemilih/nik/{mks['row_id']}", headers={"X-CSRF-Token": token, "HX-Request": "true"})
+    r = c.post(
+        f"/pemilih/nik/{mks['row_id']}", headers={"X-CSRF-Token": token, "HX-Request": "true"}
+    )
     assert r.status_code == 200 and mks["nik"] in r.text
-    row = eng.one("SELECT actor, action, detail FROM audit_log WHERE action = 'lihat_nik' ORDER BY audit_id DESC LIMIT 1")
-    assert row[0] == "dukcapil_mks" and mks["nik"] not in row[2] and row[2].startswith(mks["nik"][:6])
+    row = eng.one(
+        "SELECT actor, action, detail FROM audit_log WHERE action = 'lihat_nik' ORDER BY audit_id DESC LIMIT 1"
+    )
+    assert (
+        row[0] == "dukcapil_mks" and mks["nik"] not in row[2] and row[2].startswith(mks["nik"][:6])
+    )
     # another kabupaten's row: refused, by changing the id in the URL
     r = c.post(f"/pemilih/nik/{gowa['row_id']}", headers={"X-CSRF-Token": token})
     assert r.status_code == 403 and gowa["nik"] not in r.text
@@ -247,10 +281,14 @@ def test_full_nik_reveal_needs_role_region_and_is_audited(site, clients):
     assert c.post(f"/pemilih/nik/{mks['row_id']}").status_code == 403
     # roles that may not see NIKs
     for name in ("prov", "kpu_mks"):
-        r = clients[name].post(f"/pemilih/nik/{mks['row_id']}", headers={"X-CSRF-Token": csrf_of(clients[name])})
+        r = clients[name].post(
+            f"/pemilih/nik/{mks['row_id']}", headers={"X-CSRF-Token": csrf_of(clients[name])}
+        )
         assert r.status_code == 403
     # admin may, for any region
-    r = clients["admin"].post(f"/pemilih/nik/{gowa['row_id']}", headers={"X-CSRF-Token": csrf_of(clients["admin"])})
+    r = clients["admin"].post(
+        f"/pemilih/nik/{gowa['row_id']}", headers={"X-CSRF-Token": csrf_of(clients["admin"])}
+    )
     assert r.status_code == 200 and gowa["nik"] in r.text
 
 
@@ -261,10 +299,14 @@ def test_review_queue_and_decision_update_status_and_audit(site, clients):
     r = c.get("/tinjau")
     assert r.status_code == 200 and "Kandidat 1" in r.text and "Perbandingan" in r.text
     mks_rows = [
-        v["row_id"] for v in site["voters"] if v["row_id"] in site["review_rows"] and v["kab"] == "7371"
+        v["row_id"]
+        for v in site["voters"]
+        if v["row_id"] in site["review_rows"] and v["kab"] == "7371"
     ]
     gowa_rows = [
-        v["row_id"] for v in site["voters"] if v["row_id"] in site["review_rows"] and v["kab"] == "7306"
+        v["row_id"]
+        for v in site["voters"]
+        if v["row_id"] in site["review_rows"] and v["kab"] == "7306"
     ]
     # only own kabupaten's rows in the queue
     assert f'id="tinjau-{mks_rows[0]}"' in r.text and f'id="tinjau-{gowa_rows[0]}"' not in r.text
@@ -273,34 +315,52 @@ def test_review_queue_and_decision_update_status_and_audit(site, clients):
             assert v["nik"] not in r.text  # masked
     token = csrf_of(c)
     # deciding on another kabupaten's row by changing the id: refused, nothing stored
-    r = c.post(f"/tinjau/{gowa_rows[0]}", data={"keputusan": "terima", "kandidat": "0", "csrf_token": token})
+    r = c.post(
+        f"/tinjau/{gowa_rows[0]}",
+        data={"keputusan": "terima", "kandidat": "0", "csrf_token": token},
+    )
     assert r.status_code == 403
     assert eng.one("SELECT count(*) FROM review_decisions WHERE row_id = ?", [gowa_rows[0]])[0] == 0
     r = c.post(
         f"/tinjau/{mks_rows[0]}",
-        data={"keputusan": "terima", "kandidat": "0", "catatan": "nama dan tanggal lahir sama", "csrf_token": token},
+        data={
+            "keputusan": "terima",
+            "kandidat": "0",
+            "catatan": "nama dan tanggal lahir sama",
+            "csrf_token": token,
+        },
         headers={"HX-Request": "true"},
     )
     assert r.status_code == 200 and "Diterima" in r.text
     status = eng.one("SELECT status_rekam, nik_dukcapil FROM match_results WHERE match_id = ? AND row_id = ?",
                      [match_id, mks_rows[0]])  # fmt: skip
     assert status[0] != "PERLU_TINJAU" and status[1] is not None
-    assert eng.one("SELECT decision, decided_by FROM review_decisions WHERE row_id = ?", [mks_rows[0]]) == (
+    assert eng.one(
+        "SELECT decision, decided_by FROM review_decisions WHERE row_id = ?", [mks_rows[0]]
+    ) == (
         "terima",
         "kpu_mks",
     )
-    audit = eng.one("SELECT detail FROM audit_log WHERE action = 'tinjau' ORDER BY audit_id DESC LIMIT 1")[0]
+    audit = eng.one(
+        "SELECT detail FROM audit_log WHERE action = 'tinjau' ORDER BY audit_id DESC LIMIT 1"
+    )[0]
     assert "terima" in audit and "nama dan tanggal lahir sama" in audit
     # a second decision on the same row is refused
     r = c.post(f"/tinjau/{mks_rows[0]}", data={"keputusan": "tolak", "csrf_token": token})
     assert r.status_code == 400
     # reject
-    r = c.post(f"/tinjau/{mks_rows[1]}", data={"keputusan": "tolak", "catatan": "orang lain", "csrf_token": token})
+    r = c.post(
+        f"/tinjau/{mks_rows[1]}",
+        data={"keputusan": "tolak", "catatan": "orang lain", "csrf_token": token},
+    )
     assert r.status_code == 200
     assert eng.one("SELECT status_rekam FROM match_results WHERE match_id = ? AND row_id = ?",
                    [match_id, mks_rows[1]])[0] == "TIDAK_DITEMUKAN"  # fmt: skip
     # pemantau cannot decide
-    r = clients["pantau"].post(f"/tinjau/{mks_rows[2]}", data={"keputusan": "tolak", "csrf_token": csrf_of(clients["pantau"])})
+    r = clients["pantau"].post(
+        f"/tinjau/{mks_rows[2]}",
+        data={"keputusan": "tolak", "csrf_token": csrf_of(clients["pantau"])},
+    )
     assert r.status_code == 403
 
 
@@ -334,14 +394,27 @@ def test_admin_page_users_and_tokens(site, clients):
     r = c.post("/admin/pengguna", data={"username": "baru", "password": "sandi-baru-123", "peran": "kpu_kabupaten",
                                         "kabupaten": "7306", "csrf_token": token})  # fmt: skip
     assert r.status_code == 200 and "ditambahkan" in r.text
-    r = c.post("/admin/pengguna", data={"username": "baru2", "password": "pendek", "peran": "pemantau", "csrf_token": token})
+    r = c.post(
+        "/admin/pengguna",
+        data={"username": "baru2", "password": "pendek", "peran": "pemantau", "csrf_token": token},
+    )
     assert r.status_code == 400 and "terlalu pendek" in r.text
     r = c.post("/admin/token", data={"sistem": "uji", "peran": "provinsi", "csrf_token": token})
     tok = re.search(r"(padan_[A-Za-z0-9_-]+)</code>", r.text).group(1)
-    assert TestClient(site["app"]).get("/api/v1/saya", headers={"Authorization": f"Bearer {tok}"}).json()["nama"] == "token:uji"
+    assert (
+        TestClient(site["app"])
+        .get("/api/v1/saya", headers={"Authorization": f"Bearer {tok}"})
+        .json()["nama"]
+        == "token:uji"
+    )
     tid = site["engine"].one("SELECT token_id FROM api_tokens WHERE system = 'uji'")[0]
     c.post(f"/admin/token/{tid}/cabut", data={"csrf_token": token})
-    assert TestClient(site["app"]).get("/api/v1/saya", headers={"Authorization": f"Bearer {tok}"}).status_code == 401
+    assert (
+        TestClient(site["app"])
+        .get("/api/v1/saya", headers={"Authorization": f"Bearer {tok}"})
+        .status_code
+        == 401
+    )
     r = c.post("/admin/pengguna/baru/status", data={"csrf_token": token})
     assert "dinonaktifkan" in r.text
     for name in ("prov", "kpu_mks", "pantau"):
@@ -356,7 +429,14 @@ def bearer(site, key):
 def test_openapi_served_and_lists_endpoints(site):
     spec = TestClient(site["app"]).get("/api/openapi.json").json()
     paths = set(spec["paths"])
-    assert {"/api/v1/rekap", "/api/v1/kemajuan", "/api/v1/pemilih/cari", "/api/v1/registry", "/api/v1/pekerjaan/{job_id}", "/api/v1/saya"} <= paths
+    assert {
+        "/api/v1/rekap",
+        "/api/v1/kemajuan",
+        "/api/v1/pemilih/cari",
+        "/api/v1/registry",
+        "/api/v1/pekerjaan/{job_id}",
+        "/api/v1/saya",
+    } <= paths
     assert not any(p.startswith("/wilayah") for p in paths)
     assert TestClient(site["app"]).get("/docs").status_code == 404  # Swagger UI needs a CDN
 
@@ -370,12 +450,20 @@ def test_api_recap_and_progress_per_token_role(site):
     assert body["jumlah"]["dpt"] == len(site["voters"]) and "Sumber" in body["sumber"]["line"]
     r = c.get("/api/v1/rekap?tingkat=kabupaten", headers=bearer(site, "mks"))
     assert {row["code"] for row in r.json()["baris"]} == {"7371"}
-    assert c.get("/api/v1/rekap?tingkat=desa&wilayah=7306", headers=bearer(site, "mks")).status_code == 403
-    assert c.get("/api/v1/rekap?tingkat=planet", headers=bearer(site, "prov")).json()["error"]["code"] == "TINGKAT_TIDAK_DIKENAL"
+    assert (
+        c.get("/api/v1/rekap?tingkat=desa&wilayah=7306", headers=bearer(site, "mks")).status_code
+        == 403
+    )
+    assert (
+        c.get("/api/v1/rekap?tingkat=planet", headers=bearer(site, "prov")).json()["error"]["code"]
+        == "TINGKAT_TIDAK_DIKENAL"
+    )
     r = c.get("/api/v1/kemajuan", headers=bearer(site, "pantau"))
     assert r.status_code == 200 and len(r.json()["kemajuan"]["points"]) == 3
     r = c.get("/api/v1/kemajuan?anak=true", headers=bearer(site, "mks"))
-    assert [p["code"][:4] for p in r.json()["kemajuan"]] and all(p["code"].startswith("7371") for p in r.json()["kemajuan"])
+    assert [p["code"][:4] for p in r.json()["kemajuan"]] and all(
+        p["code"].startswith("7371") for p in r.json()["kemajuan"]
+    )
     assert c.get("/api/v1/kemajuan?wilayah=7306", headers=bearer(site, "mks")).status_code == 403
 
 
@@ -391,13 +479,25 @@ def test_api_nik_lookup(site):
     # another kabupaten's voter is not found for a kabupaten token
     r = c.post("/api/v1/pemilih/cari", json={"nik": gowa["nik"]}, headers=bearer(site, "mks"))
     assert r.status_code == 404 and r.json()["error"]["code"] == "TIDAK_DITEMUKAN"
-    assert c.post("/api/v1/pemilih/cari", json={"nik": gowa["nik"]}, headers=bearer(site, "prov")).status_code == 200
-    assert c.post("/api/v1/pemilih/cari", json={"nik": gowa["nik"]}, headers=bearer(site, "pantau")).status_code == 403
+    assert (
+        c.post(
+            "/api/v1/pemilih/cari", json={"nik": gowa["nik"]}, headers=bearer(site, "prov")
+        ).status_code
+        == 200
+    )
+    assert (
+        c.post(
+            "/api/v1/pemilih/cari", json={"nik": gowa["nik"]}, headers=bearer(site, "pantau")
+        ).status_code
+        == 403
+    )
     r = c.post("/api/v1/pemilih/cari", json={"nik": "12345"}, headers=bearer(site, "prov"))
     assert r.status_code == 400 and r.json()["error"]["code"] == "NIK_TIDAK_VALID"
     r = c.post("/api/v1/pemilih/cari", json={}, headers=bearer(site, "prov"))
     assert r.status_code == 422 and set(r.json()) == {"error"}
-    row = site["engine"].one("SELECT actor, target FROM audit_log WHERE action = 'cari_nik' ORDER BY audit_id DESC LIMIT 1")
+    row = site["engine"].one(
+        "SELECT actor, target FROM audit_log WHERE action = 'cari_nik' ORDER BY audit_id DESC LIMIT 1"
+    )
     assert row[0] == "token:siak-sulsel" and gowa["nik"] not in row[1]
 
 
@@ -405,15 +505,36 @@ def test_api_session_post_needs_csrf(site, clients):
     c = clients["prov"]
     nik = site["voters"][0]["nik"]
     assert c.post("/api/v1/pemilih/cari", json={"nik": nik}).status_code == 403
-    assert c.post("/api/v1/pemilih/cari", json={"nik": nik}, headers={"X-CSRF-Token": csrf_of(c)}).status_code == 200
+    assert (
+        c.post(
+            "/api/v1/pemilih/cari", json={"nik": nik}, headers={"X-CSRF-Token": csrf_of(c)}
+        ).status_code
+        == 200
+    )
 
 
 def test_api_registry_upload_runs_in_background(site, tmp_path):
     c = TestClient(site["app"])
-    files = {"berkas": ("delta.csv", b"NIK,NAMA_LGKP,TMPT_LHR,TGL_LHR,JENIS_KLMIN,STATUS_KTP_EL\n", "text/csv")}
-    r = c.post("/api/v1/registry", files=files, data={"tanggal": "2020-11-28", "delta": "true"}, headers=bearer(site, "mks"))
+    files = {
+        "berkas": (
+            "delta.csv",
+            b"NIK,NAMA_LGKP,TMPT_LHR,TGL_LHR,JENIS_KLMIN,STATUS_KTP_EL\n",
+            "text/csv",
+        )
+    }
+    r = c.post(
+        "/api/v1/registry",
+        files=files,
+        data={"tanggal": "2020-11-28", "delta": "true"},
+        headers=bearer(site, "mks"),
+    )
     assert r.status_code == 403  # kabupaten tokens cannot import for the whole province
-    r = c.post("/api/v1/registry", files=files, data={"tanggal": "2020-11-28", "delta": "true"}, headers=bearer(site, "prov"))
+    r = c.post(
+        "/api/v1/registry",
+        files=files,
+        data={"tanggal": "2020-11-28", "delta": "true"},
+        headers=bearer(site, "prov"),
+    )
     assert r.status_code == 202
     job_id = r.json()["job_id"]
     site["app"].state.settings.jobs.wait(job_id, timeout=120)
@@ -442,7 +563,10 @@ def test_job_runner_reports_progress_and_errors(site):
     runner.wait(ok, 30)
     runner.wait(fail, 30)
     eng = site["engine"]
-    assert eng.one("SELECT status, message FROM jobs WHERE job_id = ?", [ok]) == ("selesai", "beres")
+    assert eng.one("SELECT status, message FROM jobs WHERE job_id = ?", [ok]) == (
+        "selesai",
+        "beres",
+    )
     status, message = eng.one("SELECT status, message FROM jobs WHERE job_id = ?", [fail])
     assert status == "gagal" and "Berkas rusak." in message and "Periksa berkas." in message
 
@@ -452,13 +576,27 @@ def test_upload_pages_start_jobs_and_poll(site, clients):
     assert c.get("/unggah").status_code == 200
     token = csrf_of(c)
     files = {"berkas": ("dpt.csv", b"KABUPATEN,KECAMATAN,KELURAHAN,TPS,NIK,NAMA\n", "text/csv")}
-    r = c.post("/unggah/dpt", files=files, data={"versi": "DPT-UJI", "csrf_token": token}, headers={"HX-Request": "true"})
+    r = c.post(
+        "/unggah/dpt",
+        files=files,
+        data={"versi": "DPT-UJI", "csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
     assert r.status_code == 200 and "Impor DPT" in r.text
     job_id = int(re.search(r'id="job-(\d+)"', r.text).group(1))
     site["app"].state.settings.jobs.wait(job_id, timeout=120)
     r = c.get(f"/pekerjaan/{job_id}")
-    assert r.status_code == 200 and ("Selesai" in r.text or "Gagal" in r.text) and "every 1s" not in r.text
-    assert clients["kpu_mks"].post("/unggah/dpt", files=files, data={"csrf_token": csrf_of(clients["kpu_mks"])}).status_code == 403
+    assert (
+        r.status_code == 200
+        and ("Selesai" in r.text or "Gagal" in r.text)
+        and "every 1s" not in r.text
+    )
+    assert (
+        clients["kpu_mks"]
+        .post("/unggah/dpt", files=files, data={"csrf_token": csrf_of(clients["kpu_mks"])})
+        .status_code
+        == 403
+    )
     assert clients["kpu_mks"].get(f"/pekerjaan/{job_id}").status_code == 403
 
 
@@ -466,7 +604,9 @@ def test_pages_keep_answering_while_a_job_runs(site, clients):
     runner = site["app"].state.settings.jobs
 
     def slow(engine, progress):
-        engine.one("SELECT count(*) FROM range(60000000) a, range(1) b WHERE (a.range * 7) % 13 = 1")
+        engine.one(
+            "SELECT count(*) FROM range(60000000) a, range(1) b WHERE (a.range * 7) % 13 = 1"
+        )
         return {"message": "ok"}
 
     job = runner.submit("padan", "uji", slow)
@@ -507,11 +647,17 @@ def test_demo_users_and_cli(tmp_path):
     r = run(main, ["user", "add", "ops", "--peran", "kpu_kabupaten", "--kabupaten", "7371", "--kata-sandi-stdin", "-w", ws],
             input="sandi-operator-1\n")  # fmt: skip
     assert r.exit_code == 0, r.output
-    r = run(main, ["user", "add", "ops2", "--peran", "kpu_kabupaten", "--kata-sandi-stdin", "-w", ws], input="sandi-operator-1\n")
+    r = run(
+        main,
+        ["user", "add", "ops2", "--peran", "kpu_kabupaten", "--kata-sandi-stdin", "-w", ws],
+        input="sandi-operator-1\n",
+    )
     assert r.exit_code == 1 and "harus diberi kabupaten" in r.output
     r = run(main, ["user", "list", "-w", ws])
     assert "ops" in r.output and "7371" in r.output
-    r = run(main, ["user", "passwd", "ops", "--kata-sandi-stdin", "-w", ws], input="sandi-baru-sekali\n")
+    r = run(
+        main, ["user", "passwd", "ops", "--kata-sandi-stdin", "-w", ws], input="sandi-baru-sekali\n"
+    )
     assert r.exit_code == 0
     r = run(main, ["token", "add", "siak", "--peran", "provinsi", "-w", ws])
     assert r.exit_code == 0 and "padan_" in r.output
