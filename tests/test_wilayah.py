@@ -233,7 +233,13 @@ def test_cli_wilayah():
     r = run(main, ["wilayah", "Pa Bentengan", "--tingkat", "desa", "--json"])
     data = json.loads(r.output)
     assert data["status"] == "ok" and data["kode"] == "7303032005"
+    r = run(main, ["wilayah", "Tamalate", "--json"])  # not a kabupaten: the kecamatan
+    assert r.exit_code == 0 and json.loads(r.output)["tingkat"] == "kecamatan"
     r = run(main, ["wilayah", "ENTAH", "--json"])
     assert r.exit_code == 1 and json.loads(r.output)["status"] == "unknown"
+    r = run(main, ["wilayah", "Somba Opu", "--dalam", "KAB. GOWA"])  # parent by name
+    assert r.exit_code == 0 and "730608" in r.output
+    r = run(main, ["wilayah", "Somba Opu", "--dalam", "BANDUNG"])  # ambiguous parent
+    assert r.exit_code == 2 and "--dalam" in r.output
     r = run(main, ["wilayah", "Somba Opu", "--dalam", "9999"])
     assert r.exit_code == 1 and "WILAYAH_INDUK_TIDAK_DIKENAL" in r.output

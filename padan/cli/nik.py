@@ -118,15 +118,31 @@ def nik_command(nilai, as_json, tanggal_lahir, jenis_kelamin, is_nkk):
 
 
 # -- padan wilayah ---------------------------------------------------------------------------
+def _parent_code(name: str) -> str:
+    """--dalam given as a name: a kabupaten/kota or a province that resolves exactly."""
+    for level in ("kabupaten", "provinsi"):
+        res = wilayah.resolver().resolve(name, level)
+        if res.status == "ok":
+            return res.code  # type: ignore[return-value]
+    raise click.BadParameter(
+        f"{name!r} bukan nama kabupaten/kota atau provinsi yang jelas; pakai kodenya "
+        "(lihat `padan wilayah NAMA`).",
+        param_hint="--dalam",
+    )
+
+
 @click.command("wilayah")
 @click.argument("nama")
 @click.option(
     "--tingkat",
     type=click.Choice(["provinsi", "kabupaten", "kecamatan", "desa"]),
     help="Tingkat wilayah yang dicari. Bawaan: dari panjang kode, atau satu tingkat di bawah "
-    "--dalam, atau kabupaten.",
+    "--dalam, atau (nama saja) kabupaten/kota, lalu kecamatan, lalu desa/kelurahan.",
 )
-@click.option("--dalam", help="Kode wilayah induk, misalnya 7306 (Kabupaten Gowa).")
+@click.option(
+    "--dalam",
+    help="Wilayah induk: kode (7306, 730601) atau nama kabupaten/kota atau provinsi (GOWA).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
 def wilayah_command(nama, tingkat, dalam, as_json):
     """Cari kode wilayah dari nama seperti yang biasa diketik (KAB. GOWA, TATOR, Pa Bentengan)
@@ -135,6 +151,8 @@ def wilayah_command(nama, tingkat, dalam, as_json):
     Hasil: ok (persis), fuzzy (salah ketik, diperbaiki: periksa!), ambiguous (beberapa
     wilayah cocok: sebutkan --dalam) atau unknown. Kode keluar 0 untuk ok/fuzzy, 1 selain itu.
     """
+    if dalam and not wilayah.undotted(dalam).replace(" ", "").isdigit():
+        dalam = _parent_code(dalam)
     if tingkat is None:
         code = wilayah.undotted(nama).replace(" ", "")
         if code.isdigit() and wilayah.level_of(code) and not dalam:
@@ -144,8 +162,17 @@ def wilayah_command(nama, tingkat, dalam, as_json):
             lv = wilayah.LEVELS
             tingkat = lv[min(lv.index(parent) + 1, 3)] if parent else "kabupaten"
         else:
+            tingkat = None  # a bare name: kabupaten, else kecamatan, else desa
+    if tingkat is None:
+        for tingkat in ("kabupaten", "kecamatan", "desa"):
+            res = wilayah.resolver().resolve(nama, tingkat)
+            if res.status != "unknown":
+                break
+        else:
             tingkat = "kabupaten"
-    res = wilayah.resolver().resolve(nama, tingkat, dalam)
+            res = wilayah.resolver().resolve(nama, tingkat)
+    else:
+        res = wilayah.resolver().resolve(nama, tingkat, dalam)
     if as_json:
         click.echo(
             json.dumps(
