@@ -61,6 +61,7 @@ def test_report_csv_to_stdout(wsfile):
     assert all(r["tingkat"] == "kecamatan" for r in rows)
 
 
+@pytest.mark.slow
 def test_report_pdf_per_kabupaten(wsfile, tmp_path):
     text = run(
         report_cmd,
