@@ -93,11 +93,8 @@ def build_rows(
     # TPS within each desa: contiguous blocks, none over the cap
     starts = np.flatnonzero(np.r_[True, desa[1:] != desa[:-1]])
     counts = np.diff(np.r_[starts, len(desa)])
-    cap = (
-        rng.integers(min(300, max_per_tps), max_per_tps - 19, len(counts))
-        if max_per_tps > 320
-        else np.full(len(counts), max_per_tps)
-    )
+    # each desa's TPS are planned for 350-500 voters (never more than the profile's maximum)
+    cap = rng.integers(min(350, max_per_tps), max_per_tps + 1, len(counts))
     n_tps = np.ceil(counts / cap).astype(np.int64)
     pos = np.arange(len(desa)) - np.repeat(starts, counts)
     cnt = np.repeat(counts, counts)

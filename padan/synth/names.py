@@ -334,7 +334,7 @@ def _names_for(rng: np.random.Generator, g: int, fem: bool, age: np.ndarray) -> 
         use_old = old & (u[2] < 0.15)
         first = pc.if_else(pa.array(use_old), oldname, first)
         second = _null_where(second, use_old & (u[1] < 0.6))
-        la = pa.array(np.where(old & (u[3] > 0.96), "LA", None), pa.string())
+        la = pa.array(np.where(use_old & (u[3] > 0.7), "LA", None), pa.string())
         andi = pa.array(np.where(u[3] < 0.06, "ANDI", None), pa.string())
         return join([andi, la, first, second, third])
     andi = pa.array(np.where(u[3] < 0.02, "ANDI", None), pa.string())

@@ -125,10 +125,10 @@ def make_people(
     u = rng.random((6, n))
 
     # head
-    head_age_hh = np.clip(19 + rng.gamma(5.0, 5.2, n_hh), 18, 97)
+    head_age_hh = np.clip(19 + rng.gamma(4.2, 6.8, n_hh), 18, 97)
     head_female_hh = np.where(sizes == 1, rng.random(n_hh) < 0.45, rng.random(n_hh) < 0.12)
     has_spouse_hh = (sizes >= 2) & (rng.random(n_hh) < 0.88) & (head_age_hh < 85)
-    has_parent_hh = (sizes >= 4) & (rng.random(n_hh) < 0.13) & (head_age_hh < 62)
+    has_parent_hh = (sizes >= 3) & (rng.random(n_hh) < 0.16) & (head_age_hh < 62)
     head_age = head_age_hh[hh]
     head_female = head_female_hh[hh]
 
@@ -393,7 +393,7 @@ def make_birth_places(
     idx[other] = ids(toks)[rng.choice(len(toks), size=int(other.sum()), p=p)]
     # Toraja Utara was part of Tana Toraja until 2008; Luwu Utara/Timur of Luwu until 1999/2003
     idx[(kab == 7326) & (y < 2008) & (u > 0.5)] = ids(["TANA TORAJA"])[0]
-    idx[np.isin(kab, [7322, 7324]) & (y < 1999) & (u > 0.6)] = ids(["LUWU"])[0]
+    idx[np.isin(kab, [7322, 7324]) & (y < 1999) & (u > 0.8)] = ids(["LUWU"])[0]
     return pc.take(pa.array(vocab, pa.string()), pa.array(idx))
 
 

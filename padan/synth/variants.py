@@ -31,8 +31,17 @@ def name_variant(name: str, kind: str, rng: np.random.Generator, female: bool, a
     """A variant of ``name`` of the given kind; a typo when that kind does not apply."""
     out = _apply(name, kind, rng, female, age)
     if out is None or out == name:
+        # that kind does not apply to this name: try the others (in a random order)
+        others = [k for k in _KINDS if k != kind]
+        for j in rng.permutation(len(others)):
+            out = _apply(name, others[j], rng, female, age)
+            if out is not None and out != name:
+                return out
         out = typo(name, rng)
     return out
+
+
+_KINDS = ("SINGKATAN", "GELAR", "EJAAN_LAMA", "SPASI", "KATA_HILANG")
 
 
 def _apply(name: str, kind: str, rng: np.random.Generator, female: bool, age: int) -> str | None:
@@ -68,9 +77,10 @@ def _apply(name: str, kind: str, rng: np.random.Generator, female: bool, age: in
             if words[i] in ("H.", "HJ.", "A.", "DG.") or words[i].endswith(","):
                 return None
             return " ".join(words[:i] + [words[i] + words[i + 1]] + words[i + 2 :])
-        for prefix in ("NUR", "ABDUL", "MUH", "SRI", "SITI", "ANDI"):
+        for prefix in ("NUR", "ABDUL", "SRI", "SITI"):
             for j, w in enumerate(words):
-                if w.startswith(prefix) and len(w) > len(prefix) + 2:
+                rest = w[len(prefix) :]
+                if w.startswith(prefix) and len(rest) >= 4 and rest[:2] not in ("UL", "IA"):
                     words[j] = prefix + " " + w[len(prefix) :]
                     return " ".join(words)
         return None
@@ -143,9 +153,33 @@ def place_variant(place: str, rng: np.random.Generator) -> str:
     u = rng.random()
     if options and u < 0.75:
         return options[int(rng.integers(len(options)))]
-    if u < 0.85 and " " not in place and len(place) > 3:
-        return "KAB. " + place if rng.random() < 0.5 else "KOTA " + place
+    if u < 0.85 and place in _KABUPATEN_PLACES:
+        return "KAB. " + place
+    if u < 0.85 and place in _KOTA_PLACES:
+        return "KOTA " + place
     return typo(place, rng)
+
+
+_KABUPATEN_PLACES = {
+    "GOWA",
+    "MAROS",
+    "BONE",
+    "LUWU",
+    "TAKALAR",
+    "BULUKUMBA",
+    "PINRANG",
+    "SOPPENG",
+    "BARRU",
+    "JENEPONTO",
+    "BANTAENG",
+    "SINJAI",
+    "WAJO",
+    "ENREKANG",
+    "SELAYAR",
+    "PANGKEP",
+    "SIDRAP",
+}
+_KOTA_PLACES = {"MAKASSAR", "PAREPARE", "PALOPO"}
 
 
 def area_variant(name: str, rng: np.random.Generator) -> str:
