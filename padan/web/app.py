@@ -117,10 +117,20 @@ def create_app(
                 f'<div class="alert alert-error" role="alert">{_esc(message)}</div>',
                 status_code=status,
             )
+        who = getattr(request.state, "who", None)
         return templates.TemplateResponse(
             request,
             "error.html",
-            {"status": status, "code": code, "message": message, "hint": hint, "who": None},
+            {
+                "status": status,
+                "code": code,
+                "message": message,
+                "hint": hint,
+                "who": who,
+                "csrf": who.csrf_token if who else "",
+                "pemilihan": settings.profile,
+                "nav": "",
+            },
             status_code=status,
         )
 

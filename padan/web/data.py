@@ -134,7 +134,7 @@ def ranking_spec(rows: list, level: str, off_track: set[str]) -> dict:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "width": "container",
-        "height": {"step": 18},
+        "height": {"step": 26},
         "data": {"values": values},
         "mark": {"type": "bar", "cursor": "pointer"},
         "encoding": {

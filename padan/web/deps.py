@@ -130,7 +130,9 @@ def _principal(request: Request, db: Engine, s: Settings) -> auth.Principal | No
 def optional_ctx(request: Request) -> Iterator[Ctx]:
     s = settings_of(request)
     for db in _db(request):
-        yield Ctx(request, db, s, _principal(request, db, s))
+        who = _principal(request, db, s)
+        request.state.who = who  # for error pages drawn outside the route
+        yield Ctx(request, db, s, who)
 
 
 def ctx(request: Request) -> Iterator[Ctx]:

@@ -36,6 +36,15 @@ STATUS_LABELS = {
     "gagal": "Gagal",
 }
 STAGE_LABELS = {
+    "hash": "Memeriksa berkas",
+    "baca": "Membaca berkas",
+    "persiapan": "Pemadanan: persiapan",
+    "NIK": "Pemadanan: tahap NIK",
+    "NIK_KOREKSI": "Pemadanan: koreksi NIK",
+    "PROBABILISTIK": "Pemadanan: probabilistik",
+    "konflik": "Pemadanan: menyelesaikan konflik",
+    "ganda": "Pemadanan: mencari data ganda",
+    "simpan": "Menyimpan ke workspace",
     "read": "Membaca berkas",
     "load": "Memuat baris",
     "normalize": "Menormalkan",
@@ -184,7 +193,9 @@ def _import_result(res: Any) -> dict:
         "rows_read": getattr(rep, "rows_read", None),
         "accepted": getattr(rep, "accepted", None),
         "rejected": getattr(rep, "rejected", None),
-        "warnings": [str(w) for w in (getattr(rep, "warnings", None) or [])][:20],
+        "warnings": [str(getattr(w, "message", w)) for w in (getattr(rep, "warnings", None) or [])][
+            :20
+        ],
         "skipped_duplicate": bool(getattr(res, "skipped_duplicate", False)),
     }
 

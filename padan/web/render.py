@@ -58,7 +58,15 @@ def _json_script(value, element_id: str) -> Markup:
     return Markup(f'<script type="application/json" id="{element_id}">{text}</script>')
 
 
+def _rate(x) -> str:
+    """Voters per day: one decimal below 10 (``1,3``), whole numbers above."""
+    if x is None:
+        return "-"
+    return format_decimal(x, 1 if abs(x) < 10 else 0)
+
+
 env.filters.update(
+    rate=_rate,
     num=format_int,
     pct=format_percent,
     dec=format_decimal,
