@@ -6,6 +6,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from padan.cli import main
 from padan.errors import PadanError
@@ -243,3 +245,21 @@ def test_cli_wilayah():
     assert r.exit_code == 2 and "--dalam" in r.output
     r = run(main, ["wilayah", "Somba Opu", "--dalam", "9999"])
     assert r.exit_code == 1 and "WILAYAH_INDUK_TIDAK_DIKENAL" in r.output
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(max_size=30),
+    st.sampled_from(["provinsi", "kabupaten", "kecamatan", "desa"]),
+    st.sampled_from([None, "73", "7306"]),
+)
+def test_resolver_never_raises_on_any_text(text, level, within):
+    if within and wilayah.CODE_LENGTH[level] <= len(within):
+        within = None
+    res = resolver().resolve(text, level, within)
+    assert res.status in ("ok", "fuzzy", "ambiguous", "unknown")
+    assert (res.code is not None) == (res.status in ("ok", "fuzzy"))
+    if res.code:
+        assert wilayah.get(res.code).level == level
+        assert within is None or res.code.startswith(within)
+    assert res.message

@@ -184,8 +184,9 @@ ALIASES: dict[str, dict[str, str]] = {
 }
 
 _APOSTROPHES = "'’‘`´ʼ"
+_DROP_APOSTROPHES = str.maketrans("", "", _APOSTROPHES)
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
-_CODE_INPUT = re.compile(r"^\s*\d+(?:[.\s]\d+)*\s*$")
+_CODE_INPUT = re.compile(r"^\s*[0-9]+(?:[.\s][0-9]+)*\s*$")
 
 FUZZY_MIN_SCORE = 85.0  # rapidfuzz ratio (0-100) a typo must reach to be accepted
 SUGGEST_MIN_SCORE = 60.0  # shown as "did you mean" for unknown names
@@ -194,12 +195,14 @@ FUZZY_MIN_LENGTH = 4  # shorter names are never fuzzy-matched
 
 def _clean(name: str) -> str:
     """Upper case ASCII letters and digits, apostrophes dropped, other punctuation -> space."""
-    s = unicodedata.normalize("NFKD", str(name))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    for ch in _APOSTROPHES:
-        s = s.replace(ch, "")
-    s = _NON_ALNUM.sub(" ", s.upper()).strip()
-    return " ".join(_ABBREVIATIONS.get(t, t) for t in s.split())
+    s = str(name)
+    if not s.isascii():
+        s = unicodedata.normalize("NFKD", s)
+        s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = _NON_ALNUM.sub(" ", s.translate(_DROP_APOSTROPHES).upper()).strip()
+    if "KEP" in s:
+        s = " ".join(_ABBREVIATIONS.get(t, t) for t in s.split())
+    return s
 
 
 def _strip_prefix(key: str, level: str | None) -> tuple[str, str | None]:
@@ -277,6 +280,7 @@ class _LevelIndex:
         self.raw_compact: dict[str, list[Region]] = {}
         self.stripped_compact: dict[str, list[Region]] = {}
         self.fuzzy_keys: list[str] = []
+        self.key_of: dict[str, str] = {}
         for r in self.regions:
             raw = _clean(r.name)
             stripped = _strip_prefix(raw, level)[0]
@@ -285,6 +289,7 @@ class _LevelIndex:
             self.raw_compact.setdefault(_compact(raw), []).append(r)
             self.stripped_compact.setdefault(_compact(stripped), []).append(r)
             self.fuzzy_keys.append(_compact(stripped))
+            self.key_of[r.code] = _compact(stripped)
         self._scopes: dict[str, tuple[list[str], list[Region]]] = {}
 
     def scope(self, within: str | None) -> tuple[list[str], list[Region]]:
@@ -292,12 +297,13 @@ class _LevelIndex:
         if within is None:
             return self.fuzzy_keys, self.regions
         if within not in self._scopes:
-            pairs = [
-                (k, r)
-                for k, r in zip(self.fuzzy_keys, self.regions, strict=True)
-                if r.code.startswith(within)
-            ]
-            self._scopes[within] = ([k for k, _ in pairs], [r for _, r in pairs])
+            # walk down the tree from ``within`` rather than scanning the whole level
+            frontier, found = [within], []
+            while frontier:
+                kids = [k for c in frontier for k in _children().get(c, [])]
+                found.extend(k for k in kids if k.level == self.level)
+                frontier = [k.code for k in kids if k.level != self.level]
+            self._scopes[within] = ([self.key_of[r.code] for r in found], found)
         return self._scopes[within]
 
 
