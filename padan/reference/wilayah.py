@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -312,10 +313,13 @@ class Resolver:
 
     def __init__(self) -> None:
         self._indexes: dict[str, _LevelIndex] = {}
+        self._lock = threading.Lock()  # the web server resolves from several threads
 
     def _index(self, level: str) -> _LevelIndex:
         if level not in self._indexes:
-            self._indexes[level] = _LevelIndex(level)
+            with self._lock:
+                if level not in self._indexes:
+                    self._indexes[level] = _LevelIndex(level)
         return self._indexes[level]
 
     # -- public API ---------------------------------------------------------------------
