@@ -391,7 +391,7 @@ class Resolver:
             else:
                 msg = f'"{query}" = {describe(r)}.'
             return Resolution(query, r.code, "ok", (r,), msg)
-        return self._fuzzy(query, label, _compact(stripped), kind, scope, where)
+        return self._fuzzy(query, level, _compact(stripped), kind, scope, where)
 
     # -- helpers ------------------------------------------------------------------------
     def _check_within(self, within: str | None, level: str) -> str | None:
@@ -464,13 +464,13 @@ class Resolver:
     def _fuzzy(
         self,
         query: str,
-        label: str,
+        level: str,
         key: str,
         kind: str | None,
         scope: str | None,
         where: str,
     ) -> Resolution:
-        level = next(lv for lv, lb in LEVEL_LABEL.items() if lb == label)
+        label = LEVEL_LABEL[level]
         keys, regs = self._index(level).scope(scope)
         scored = process.extract(
             key, keys, scorer=fuzz.ratio, score_cutoff=SUGGEST_MIN_SCORE, limit=12
