@@ -421,30 +421,20 @@ class _Loader:
     def _txt(self, key: str) -> str:
         return N.clean(self._col(key))
 
-    def _register_parts(self, mdy: dict[int, bool]) -> None:
+    def _register_parts(self) -> None:
+        """A small table of parts (file/sheet) for the rejects; rows use list literals instead
+        of joins so that the big statements keep input order without sorting."""
         self.e.execute(
             f"CREATE TEMP TABLE {self.parts_t} (part INTEGER, source_file VARCHAR, source_sheet VARCHAR, "
-            "first_srid BIGINT, data_start INTEGER, mdy BOOLEAN)"
+            "first_srid BIGINT, data_start INTEGER)"
         )
-        rows = [
-            (
-                p.part,
-                p.source_file,
-                p.source_sheet,
-                p.first_srid,
-                p.data_start,
-                mdy.get(p.file_no, False),
-            )
-            for p in self.parts
-        ]
         t = pa.table(
             {
-                "part": pa.array([r[0] for r in rows], pa.int32()),
-                "source_file": pa.array([r[1] for r in rows], pa.string()),
-                "source_sheet": pa.array([r[2] for r in rows], pa.string()),
-                "first_srid": pa.array([r[3] for r in rows], pa.int64()),
-                "data_start": pa.array([r[4] for r in rows], pa.int32()),
-                "mdy": pa.array([r[5] for r in rows], pa.bool_()),
+                "part": pa.array([p.part for p in self.parts], pa.int32()),
+                "source_file": pa.array([p.source_file for p in self.parts], pa.string()),
+                "source_sheet": pa.array([p.source_sheet for p in self.parts], pa.string()),
+                "first_srid": pa.array([p.first_srid for p in self.parts], pa.int64()),
+                "data_start": pa.array([p.data_start for p in self.parts], pa.int32()),
             }
         )
         self.e.register("_padan_parts_arrow", t)
@@ -453,23 +443,44 @@ class _Loader:
         finally:
             self.e.unregister("_padan_parts_arrow")
 
+    def _per_part(self, values: list, kind: str) -> str:
+        """``[v0, v1, ...][part + 1]``: a per-part constant without a join."""
+
+        def lit(v) -> str:
+            if v is None:
+                return f"NULL::{kind}"
+            if isinstance(v, bool):
+                return "true" if v else "false"
+            if isinstance(v, int):
+                return str(v)
+            return _q(str(v))
+
+        if len(set(map(repr, values))) == 1:
+            return f"CAST({lit(values[0])} AS {kind})"
+        return f"CAST([{', '.join(lit(v) for v in values)}][part + 1] AS {kind})"
+
     def _decide_date_order(self, keys: list[str]) -> tuple[dict[int, bool], dict[str, str]]:
         """Day/month order per file, from values that can only be read one way."""
         cols = [self._txt(k) for k in keys if k in self.fields]
         if not cols:
             return {}, {}
-        expr = f"unnest([{', '.join(cols)}])"
+        # Distinct values only (a few tens of thousands of dates), ISO values left out early.
+        distinct = " UNION ALL ".join(
+            f"SELECT part, {c} AS v FROM {self.stg} WHERE substr({c}, 5, 1) NOT IN ('-', '/')"
+            for c in cols
+        )
         stats = self.e.rows(
-            f"SELECT part, {N.date_order_stats('v')} FROM (SELECT part, {expr} AS v FROM {self.stg}) GROUP BY part"
+            f"SELECT part, {N.date_order_stats('v', 'n')} FROM (SELECT part, v, count(*) AS n "
+            f"FROM ({distinct}) GROUP BY ALL) GROUP BY part"
         )
         per_file: dict[int, list[int]] = {}
         part_file = {p.part: p.file_no for p in self.parts}
         names = {p.file_no: p.source_file for p in self.parts}
         for part, dmy_only, mdy_only, amb in stats:
             acc = per_file.setdefault(part_file[part], [0, 0, 0])
-            acc[0] += dmy_only
-            acc[1] += mdy_only
-            acc[2] += amb
+            acc[0] += int(dmy_only or 0)
+            acc[1] += int(mdy_only or 0)
+            acc[2] += int(amb or 0)
         mdy: dict[int, bool] = {}
         order: dict[str, str] = {}
         for file_no, (d, m, a) in per_file.items():
@@ -501,62 +512,17 @@ class _Loader:
                     )
         return mdy, order
 
-    def _regions(self, base: str) -> str:
-        """Resolve distinct region combinations; returns the name of the lookup table."""
-        keys = ("kabupaten", "kecamatan", "kelurahan", "kode_wilayah")
-        exprs = [self._txt(k) for k in keys]
-        combos = self.e.rows(
-            base + f"SELECT {', '.join(exprs)}, count(*) FROM s WHERE NOT _skip "
-            f"AND ({self._txt('nama')} IS NOT NULL OR {N.nik_text(self._col('nik'))} IS NOT NULL) GROUP BY ALL"
-        )
-        codes, issues = resolve_regions(combos)
-        t = pa.table(
-            {
-                "kab_raw": pa.array([k[0] for k in codes], pa.string()),
-                "kec_raw": pa.array([k[1] for k in codes], pa.string()),
-                "desa_raw": pa.array([k[2] for k in codes], pa.string()),
-                "kw_raw": pa.array([k[3] for k in codes], pa.string()),
-                "kode_kab": pa.array([v[0] for v in codes.values()], pa.string()),
-                "kode_kec": pa.array([v[1] for v in codes.values()], pa.string()),
-                "kode_desa": pa.array([v[2] for v in codes.values()], pa.string()),
-            }
-        )
-        name = f"_padan_reg_{secrets.token_hex(3)}"
-        self.e.register(name, t)
-        for it in sorted(issues, key=lambda i: -i.rows):
-            self._warn(it.code, f"{it.message}: {it.rows} baris.", it.rows, it.candidates)
-        return name
+    # Row classes, as SQL over the staging table -----------------------------------------
+    def _in_data(self) -> str:
+        """Staged rows after their part's header (CSV parts also read title rows and the header)."""
+        firsts = [p.first_srid if p.data_start is not None else 0 for p in self.parts]
+        return f"(src_row IS NOT NULL OR rowid >= {self._per_part(firsts, 'BIGINT')})"
 
-    def _build(self) -> LoadReport:
-        mdy, order = self._decide_date_order(
-            ["tanggal_lahir", "tgl_rekam"] if self.kind == "registry" else ["tanggal_lahir"]
-        )
-        self._register_parts(mdy)
-        stg = self.stg
+    def _skip_sql(self) -> str:
+        """Blank rows and repeated header rows: not data, not counted."""
         n = len(self.raw_columns)
-        raw = f"[{', '.join(f'c{j}' for j in range(n))}]"
         blank = " AND ".join(f"coalesce(trim(c{j}), '') = ''" for j in range(n))
-        header_again = self._header_again()
-        rejcum = (
-            f"(SELECT part, acc_before, max(cum) AS cum FROM (SELECT r.part, r.line - p.data_start - "
-            f"(row_number() OVER (PARTITION BY r.part ORDER BY r.line) - 1) AS acc_before, "
-            f"row_number() OVER (PARTITION BY r.part ORDER BY r.line) AS cum FROM {self.rej} r "
-            f"JOIN {self.parts_t} p USING (part)) GROUP BY ALL)"
-        )
-        base = (
-            f"WITH s0 AS (SELECT s.rowid AS srid, s.*, p.source_file, p.source_sheet, p.first_srid, "
-            f"p.data_start, p.mdy, s.rowid - p.first_srid AS k FROM {stg} s JOIN {self.parts_t} p USING (part) "
-            f"WHERE s.src_row IS NOT NULL OR s.rowid >= p.first_srid), "
-            f"s AS (SELECT s0.*, CAST(coalesce(s0.src_row, s0.data_start + s0.k + coalesce(rc.cum, 0)) AS INTEGER) AS source_row, "
-            f"({blank}) OR ({header_again}) AS _skip "
-            f"FROM s0 ASOF LEFT JOIN {rejcum} rc ON s0.part = rc.part AND s0.k >= rc.acc_before) "
-        )
-        if self.kind == "dpt":
-            self._build_dpt(base, raw)
-        else:
-            self._build_registry(base, raw)
-        skipped = int(self.e.one(base + "SELECT count(*) FROM s WHERE _skip")[0])
-        return self._report(order, skipped)
+        return f"(({blank}) OR ({self._header_again()}))"
 
     def _header_again(self) -> str:
         """A data row repeating the header (files concatenated, headers on every page)."""
@@ -564,54 +530,140 @@ class _Loader:
         for key in ("nik", "nama"):
             if key in self.fields:
                 j = self.fields[key]
-                conds.append(f"upper(trim(c{j})) = {_q(str(self.raw_columns[j]).strip().upper())}")
+                conds.append(
+                    f"coalesce(upper(trim(c{j})) = {_q(str(self.raw_columns[j]).strip().upper())}, false)"
+                )
         return " AND ".join(conds) if conds else "false"
 
-    def _build_dpt(self, base: str, raw: str) -> None:
+    def _reject_sql(self) -> str:
+        """Rows that cannot be a record at all (see docs/import.md)."""
+        nik_t = N.nik_text(self._col("nik"))
+        if self.kind == "dpt":
+            return f"({self._txt('nama')} IS NULL AND {nik_t} IS NULL)"
+        return f"NOT coalesce(regexp_full_match({nik_t}, '[0-9]{{16}}') AND NOT coalesce(nik_num, false), false)"
+
+    def _source_row(self) -> str:
+        """Uncorrected source row: XLSX knows it; CSV counts records after the header."""
+        starts = [p.data_start for p in self.parts]
+        firsts = [p.first_srid for p in self.parts]
+        return (
+            f"CAST(coalesce(src_row, {self._per_part(starts, 'BIGINT')} + rowid - "
+            f"{self._per_part(firsts, 'BIGINT')}) AS INTEGER)"
+        )
+
+    def _fix_source_rows(self, table: str, extra: str = "") -> None:
+        """CSV records after a rejected (unsplittable) line: shift by the rejected lines before."""
+        if not int(self.e.one(f"SELECT count(*) FROM {self.rej}")[0]):
+            return
+        rc = (
+            f"SELECT p.source_file, r.line - p.data_start - (row_number() OVER (PARTITION BY r.part ORDER BY r.line) - 1) "
+            f"AS acc_before, row_number() OVER (PARTITION BY r.part ORDER BY r.line) AS cum, p.data_start "
+            f"FROM {self.rej} r JOIN {self.parts_t} p USING (part)"
+        )
+        self.e.execute(f"CREATE OR REPLACE TEMP TABLE _padan_rc AS {rc}")
+        self.e.execute(
+            f"UPDATE {table} SET source_row = {table}.source_row + x.cum FROM (SELECT t.rowid AS rid, "
+            f"(SELECT max(cum) FROM _padan_rc rc WHERE rc.source_file = t.source_file "
+            f"AND rc.acc_before <= t.source_row - rc.data_start) AS cum FROM {table} t "
+            f"WHERE t.source_sheet IS NULL {extra} AND t.source_file IN (SELECT source_file FROM _padan_rc)) x "
+            f"WHERE {table}.rowid = x.rid AND x.cum IS NOT NULL"
+        )
+        self.e.execute("DROP TABLE IF EXISTS _padan_rc")
+
+    def _build(self) -> LoadReport:
+        mdy_files, order = self._decide_date_order(
+            ["tanggal_lahir", "tgl_rekam"] if self.kind == "registry" else ["tanggal_lahir"]
+        )
+        self.mdy = self._per_part(
+            [bool(mdy_files.get(p.file_no, False)) for p in self.parts], "BOOLEAN"
+        )
+        self.src_file = self._per_part([p.source_file for p in self.parts], "VARCHAR")
+        self.src_sheet = self._per_part([p.source_sheet for p in self.parts], "VARCHAR")
+        self._register_parts()
+        n = len(self.raw_columns)
+        raw = f"[{', '.join(f'c{j}' for j in range(n))}]"
+        if self.kind == "dpt":
+            self._build_dpt(raw)
+        else:
+            self._build_registry()
+        self._fix_source_rows(self.table)
+        self._create_rejects(raw)
+        skipped = int(
+            self.e.one(
+                f"SELECT count(*) FROM {self.stg} WHERE {self._in_data()} AND {self._skip_sql()}"
+            )[0]
+        )
+        return self._report(order, skipped)
+
+    def _build_dpt(self, raw: str) -> None:
         e, t = self.e, self.table
-        reg = self._regions(base)
+        keys = [self._txt(k) for k in ("kabupaten", "kecamatan", "kelurahan", "kode_wilayah")]
+        accepted = f"{self._in_data()} AND NOT {self._skip_sql()} AND NOT {self._reject_sql()}"
+        combos = e.rows(
+            f"SELECT {', '.join(keys)}, count(*) FROM {self.stg} WHERE {accepted} GROUP BY ALL"
+        )
+        codes, issues = resolve_regions(combos)
+        for it in sorted(issues, key=lambda i: -i.rows):
+            self._warn(it.code, f"{it.message}: {it.rows} baris.", it.rows, it.candidates)
         nik_t = N.nik_text(self._col("nik"))
         flags = N.nik_flags_sql(self.e, "nik_t", "tanggal_lahir", "jenis_kelamin")
         flags = N.add_flag(f"({flags})", "coalesce(nik_num, false)", "NIK_RUSAK_EXCEL")
         sql = (
-            base
-            + f", a AS (SELECT srid, part, source_file, source_sheet, source_row, nik_num, _skip, "
+            f"WITH a AS (SELECT row_number() OVER () - 1 AS row_id, {self.src_file} AS source_file, "
+            f"{self.src_sheet} AS source_sheet, {self._source_row()} AS source_row, nik_num, "
             f"{self._col('nik')} AS nik_raw, {nik_t} AS nik_t, "
-            f"{self._txt('kabupaten')} AS kab_raw, {self._txt('kecamatan')} AS kec_raw, "
-            f"{self._txt('kelurahan')} AS desa_raw, {self._txt('kode_wilayah')} AS kw_raw, "
-            f"{N.tps(self._col('tps'))} AS tps, "
-            f"{N.clean(self._col('nkk'))} AS nkk, {self._txt('nama')} AS nama, "
+            f"{N.tps(self._col('tps'))} AS tps, {N.clean(self._col('nkk'))} AS nkk, {self._txt('nama')} AS nama, "
             f"{self._txt('tempat_lahir')} AS tempat_lahir, "
-            f"{N.parse_date(self._txt('tanggal_lahir'), 'mdy')} AS tl0, "
+            f"{N.parse_date(self._txt('tanggal_lahir'), self.mdy)} AS tl0, "
             f"{N.integer(self._col('usia'))} AS usia, {N.marital(self._col('status_kawin'))} AS status_kawin, "
             f"{N.sex(self._col('jenis_kelamin'))} AS jenis_kelamin, {self._txt('alamat')} AS alamat, "
             f"{self._txt('rt')} AS rt, {self._txt('rw')} AS rw, {self._txt('disabilitas')} AS disabilitas, "
             f"{N.ktp_el(self._col('ktp_el'))} AS ktp_el, {self._txt('keterangan')} AS keterangan, "
-            f"{raw} AS raw FROM s WHERE NOT _skip), "
-            f"b AS (SELECT a.*, {N.plausible_date('tl0')} AS tanggal_lahir, r.kode_kab, r.kode_kec, r.kode_desa "
-            f"FROM a LEFT JOIN {reg} r ON r.kab_raw IS NOT DISTINCT FROM a.kab_raw AND r.kec_raw IS NOT DISTINCT FROM a.kec_raw "
-            f"AND r.desa_raw IS NOT DISTINCT FROM a.desa_raw AND r.kw_raw IS NOT DISTINCT FROM a.kw_raw "
-            f"WHERE a.nama IS NOT NULL OR a.nik_t IS NOT NULL) "
-            f"SELECT CAST(row_number() OVER (ORDER BY srid) - 1 AS BIGINT) AS row_id, source_file, source_sheet, source_row, "
-            f"kode_kab, kode_kec, kode_desa, tps, CASE WHEN kode_desa IS NOT NULL AND tps IS NOT NULL THEN kode_desa || tps END AS tps_key, "
+            f"{raw} AS raw FROM {self.stg} WHERE {accepted}), "
+            f"b AS (SELECT a.* EXCLUDE (tl0), {N.plausible_date('tl0')} AS tanggal_lahir FROM a) "
+            f"SELECT CAST(row_id AS BIGINT) AS row_id, source_file, source_sheet, source_row, "
+            f"NULL::VARCHAR AS kode_kab, NULL::VARCHAR AS kode_kec, NULL::VARCHAR AS kode_desa, tps, NULL::VARCHAR AS tps_key, "
             f"CASE WHEN NOT coalesce(nik_num, false) AND regexp_full_match(nik_t, '[0-9]{{16}}') THEN nik_t END AS nik, "
             f"nik_raw, {flags} AS nik_flags, nkk, nama, tempat_lahir, tanggal_lahir, usia, status_kawin, "
-            f"jenis_kelamin, alamat, rt, rw, disabilitas, ktp_el, keterangan, raw FROM b ORDER BY srid"
+            f"jenis_kelamin, alamat, rt, rw, disabilitas, ktp_el, keterangan, raw FROM b"
         )
-        try:
-            e.execute(f"CREATE OR REPLACE {self.temp}TABLE {t} AS {sql}")
-        finally:
-            e.unregister(reg)
-        rej_rows = (
-            base
-            + f"SELECT part, source_row, source_file, source_sheet, 'BARIS_TANPA_IDENTITAS' AS reason, "
-            f"{_q(self.raw_columns[self.fields['nama']] + '/' + self.raw_columns[self.fields['nik']])} AS column_name, "
-            "'' AS value_masked, 'Baris tanpa NAMA dan tanpa NIK bukan data pemilih; isi NAMA atau NIK, atau hapus baris ini.' AS message, "
-            f"{raw} AS raw FROM s WHERE NOT _skip AND {self._txt('nama')} IS NULL AND {nik_t} IS NULL"
-        )
-        self._create_rejects(rej_rows)
+        e.execute(f"CREATE OR REPLACE {self.temp}TABLE {t} AS {sql}")
+        # Region codes: resolved once per distinct name combination, set in place (a join in
+        # the statement above would lose input order or cost a sort of every row).
+        known = {k: v for k, v in codes.items() if any(v)}
+        if not known:
+            return
+        sep = "\x1f"
 
-    def _build_registry(self, base: str, raw: str) -> None:
+        def key_sql(parts: list[str]) -> str:
+            return " || '\x1f' || ".join(f"coalesce({p}, '\x00')" for p in parts)
+
+        reg_t = pa.table(
+            {
+                "rkey": pa.array(
+                    [sep.join("\x00" if x is None else x for x in k) for k in known], pa.string()
+                ),
+                "kode_kab": pa.array([v[0] for v in known.values()], pa.string()),
+                "kode_kec": pa.array([v[1] for v in known.values()], pa.string()),
+                "kode_desa": pa.array([v[2] for v in known.values()], pa.string()),
+            }
+        )
+        raw_keys = [
+            N.clean(f"{t}.raw[{self.fields[k] + 1}]") if k in self.fields else "NULL::VARCHAR"
+            for k in ("kabupaten", "kecamatan", "kelurahan", "kode_wilayah")
+        ]
+        name = f"_padan_reg_{secrets.token_hex(3)}"
+        e.register(name, reg_t)
+        try:
+            e.execute(
+                f"UPDATE {t} SET kode_kab = r.kode_kab, kode_kec = r.kode_kec, kode_desa = r.kode_desa, "
+                f"tps_key = CASE WHEN r.kode_desa IS NOT NULL AND {t}.tps IS NOT NULL THEN r.kode_desa || {t}.tps END "
+                f"FROM {name} r WHERE r.rkey = {key_sql(raw_keys)}"
+            )
+        finally:
+            e.unregister(name)
+
+    def _build_registry(self) -> None:
         e, t = self.e, self.table
         nik_t = N.nik_text(self._col("nik"))
         if "kode_wilayah" in self.fields:
@@ -624,39 +676,49 @@ class _Loader:
             for k, w in (("no_prop", 2), ("no_kab", 2), ("no_kec", 2), ("no_kel", 4))
         ]
         kode = f"coalesce({parts[0]} || {parts[1]} || {parts[2]} || {parts[3]}, {kw})"
-        valid = "regexp_full_match(nik_t, '[0-9]{16}') AND NOT coalesce(nik_num, false)"
+        accepted = f"{self._in_data()} AND NOT {self._skip_sql()} AND NOT {self._reject_sql()}"
         sql = (
-            base
-            + f", a AS (SELECT srid, source_file, source_sheet, source_row, nik_num, {nik_t} AS nik_t, "
+            f"WITH a AS (SELECT row_number() OVER () - 1 AS row_id, {self.src_file} AS source_file, "
+            f"{self.src_sheet} AS source_sheet, {self._source_row()} AS source_row, {nik_t} AS nik, "
             f"{N.clean(self._col('no_kk'))} AS no_kk, {self._txt('nama')} AS nama, "
-            f"{self._txt('tempat_lahir')} AS tempat_lahir, {N.parse_date(self._txt('tanggal_lahir'), 'mdy')} AS tl0, "
+            f"{self._txt('tempat_lahir')} AS tempat_lahir, {N.parse_date(self._txt('tanggal_lahir'), self.mdy)} AS tl0, "
             f"{N.sex(self._col('jenis_kelamin'))} AS jenis_kelamin, {N.marital(self._col('status_kawin'))} AS status_kawin, "
             f"{self._txt('alamat')} AS alamat, {self._txt('rt')} AS rt, {self._txt('rw')} AS rw, {kode} AS kode_desa, "
-            f"upper({self._txt('status_ktp_el')}) AS status_ktp_el, {N.parse_date(self._txt('tgl_rekam'), 'mdy')} AS tr0 "
-            f"FROM s WHERE NOT _skip) "
-            f"SELECT CAST(row_number() OVER (ORDER BY srid) - 1 AS BIGINT) AS row_id, source_file, source_sheet, source_row, "
-            f"nik_t AS nik, no_kk, nama, tempat_lahir, {N.plausible_date('tl0')} AS tanggal_lahir, jenis_kelamin, status_kawin, "
-            f"alamat, rt, rw, kode_desa, status_ktp_el, {N.plausible_date('tr0')} AS tgl_rekam FROM a WHERE {valid} ORDER BY srid"
+            f"upper({self._txt('status_ktp_el')}) AS status_ktp_el, "
+            f"{N.parse_date(self._txt('tgl_rekam'), self.mdy)} AS tr0 FROM {self.stg} WHERE {accepted}) "
+            f"SELECT CAST(row_id AS BIGINT) AS row_id, source_file, source_sheet, source_row, nik, no_kk, nama, "
+            f"tempat_lahir, {N.plausible_date('tl0')} AS tanggal_lahir, jenis_kelamin, status_kawin, alamat, rt, rw, "
+            f"kode_desa, status_ktp_el, {N.plausible_date('tr0')} AS tgl_rekam FROM a"
         )
         e.execute(f"CREATE OR REPLACE {self.temp}TABLE {t} AS {sql}")
-        flags = N.nik_flags_sql(self.e, "nik_t", "NULL::DATE", "NULL::VARCHAR")
-        flags = N.add_flag(f"({flags})", "coalesce(nik_num, false)", "NIK_RUSAK_EXCEL")
-        label = _q(self.raw_columns[self.fields["nik"]])
-        rej_rows = (
-            base + f", a AS (SELECT *, {nik_t} AS nik_t FROM s WHERE NOT _skip) "
-            f"SELECT part, source_row, source_file, source_sheet, 'NIK_TIDAK_VALID' AS reason, {label} AS column_name, "
-            f"{mask_nik_sql('nik_t')} AS value_masked, "
-            f"'NIK ' || coalesce(NULLIF({mask_nik_sql('nik_t')}, ''), '(kosong)') || ' tidak valid (' || {flags} || "
-            "'): data Dukcapil memerlukan NIK 16 angka sebagai kunci. Perbaiki NIK lalu impor ulang baris ini.' AS message, "
-            f"{raw} AS raw FROM a WHERE NOT ({valid})"
-        )
-        self._create_rejects(rej_rows)
 
-    def _create_rejects(self, row_sql: str) -> None:
+    def _create_rejects(self, raw: str) -> None:
         n = len(self.raw_columns)
+        rt = f"{self.table}_rejects"
+        nik_t = N.nik_text(self._col("nik"))
+        if self.kind == "dpt":
+            label = (
+                self.raw_columns[self.fields["nama"]] + "/" + self.raw_columns[self.fields["nik"]]
+            )
+            reason, column, value = "'BARIS_TANPA_IDENTITAS'", _q(label), "''"
+            message = "'Baris tanpa NAMA dan tanpa NIK bukan data pemilih; isi NAMA atau NIK, atau hapus baris ini.'"
+        else:
+            flags = N.nik_flags_sql(self.e, "nik_t", "NULL::DATE", "NULL::VARCHAR")
+            flags = N.add_flag(f"({flags})", "coalesce(nik_num, false)", "NIK_RUSAK_EXCEL")
+            reason, column = "'NIK_TIDAK_VALID'", _q(self.raw_columns[self.fields["nik"]])
+            value = mask_nik_sql("nik_t")
+            message = (
+                f"'NIK ' || coalesce(NULLIF({value}, ''), '(kosong)') || ' tidak valid (' || {flags} || "
+                "'): data Dukcapil memerlukan NIK 16 angka sebagai kunci. Perbaiki NIK lalu impor ulang baris ini.'"
+            )
+        rows = (
+            f"SELECT part, {self.src_file} AS source_file, {self.src_sheet} AS source_sheet, "
+            f"{self._source_row()} AS source_row, nik_num, {nik_t} AS nik_t, {raw} AS raw FROM {self.stg} "
+            f"WHERE {self._in_data()} AND NOT {self._skip_sql()} AND {self._reject_sql()}"
+        )
         pad = f"list_concat([csv_line], list_transform(range({max(n - 1, 0)}), lambda x: NULL::VARCHAR))"
         split = (
-            f"SELECT r.part, CAST(r.line AS INTEGER) AS source_row, p.source_file, p.source_sheet, 'BARIS_RUSAK' AS reason, "
+            f"SELECT r.part, p.source_file, p.source_sheet, CAST(r.line AS INTEGER) AS source_row, 'BARIS_RUSAK' AS reason, "
             "NULL AS column_name, '' AS value_masked, "
             "'Baris tidak bisa dipisah menjadi kolom (' || CASE error_type WHEN 'TOO MANY COLUMNS' THEN 'kolom terlalu banyak' "
             "WHEN 'MISSING COLUMNS' THEN 'kolom kurang' WHEN 'UNQUOTED VALUE' THEN 'tanda kutip salah' "
@@ -664,11 +726,14 @@ class _Loader:
             f"{n} || ' kolom). Perbaiki baris ini lalu impor ulang.' AS message, {pad} AS raw "
             f"FROM {self.rej} r JOIN {self.parts_t} p USING (part) WHERE trim(coalesce(csv_line, ''), ' \t\r\n') <> ''"
         )
-        rt = f"{self.table}_rejects"
         self.e.execute(
             f"CREATE OR REPLACE {self.temp}TABLE {rt} AS SELECT source_file, source_sheet, source_row, reason, "
-            f"column_name, value_masked, message, raw FROM ({row_sql} UNION ALL {split}) ORDER BY part, source_row"
+            f"column_name, value_masked, message, raw FROM ("
+            f"SELECT part, source_file, source_sheet, source_row, {reason} AS reason, {column} AS column_name, "
+            f"{value} AS value_masked, {message} AS message, raw FROM ({rows}) UNION ALL {split}) "
+            "ORDER BY part, source_row"
         )
+        self._fix_source_rows(rt, "AND t.reason <> 'BARIS_RUSAK'")
         self.e.execute(f"COMMENT ON TABLE {rt} IS {_q(json.dumps(self.raw_columns))}")
 
     def _report(self, order: dict[str, str], skipped: int) -> LoadReport:

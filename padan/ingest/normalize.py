@@ -10,17 +10,15 @@ import re
 
 from padan.engine import Engine
 
-WS = "' \t\r\n\u00a0'"
-
 
 def clean(expr: str) -> str:
     """Trimmed text, NULL when blank."""
-    return f"NULLIF(trim({expr}, {WS}), '')"
+    return f"NULLIF(trim({expr}), '')"
 
 
 def squash(expr: str) -> str:
-    """Upper case letters and digits only: ``Laki-laki`` -> ``LAKILAKI``."""
-    return f"regexp_replace(upper({expr}), '[^A-Z0-9]', '', 'g')"
+    """Upper case without blanks, hyphens and dots: ``Laki-laki`` -> ``LAKILAKI``."""
+    return f"translate(upper({expr}), ' -._/', '')"
 
 
 def sex(expr: str) -> str:
@@ -63,8 +61,8 @@ def tps(expr: str) -> str:
 
 def digits_code(expr: str, width: int) -> str:
     """A numeric code part (``1``, ``01``, ``1.0``) left-padded to ``width`` digits."""
-    v = f"regexp_extract(trim({expr}), '^0*([0-9]{{1,{width}}})(?:\\.0+)?$', 1)"
-    return f"CASE WHEN {v} <> '' THEN lpad({v}, {width}, '0') END"
+    v = f"TRY_CAST(TRY_CAST(trim({expr}) AS DOUBLE) AS BIGINT)"
+    return f"CASE WHEN {v} BETWEEN 0 AND {10**width - 1} THEN lpad(CAST({v} AS VARCHAR), {width}, '0') END"
 
 
 def integer(expr: str) -> str:
@@ -73,42 +71,46 @@ def integer(expr: str) -> str:
 
 def nik_text(expr: str) -> str:
     """The NIK cell without surrounding blanks and Excel's text apostrophe."""
-    return f"NULLIF(ltrim(trim({expr}, {WS}), ''''), '')"
+    return f"NULLIF(ltrim(trim({expr}), ''''), '')"
 
 
 # -- dates ---------------------------------------------------------------------------------
-DMY_RE = r"^\d{1,2}[-/|.]\d{1,2}[-/|.]\d{4}$"
-ISO_RE = r"^\d{4}-\d{1,2}-\d{1,2}([ T]00:00(:00(\.0+)?)?)?$"
-SERIAL_RE = r"^\d{1,5}(\.0+)?$"
+def date_order_stats(expr: str, weight: str = "1") -> str:
+    """Aggregates deciding day/month order: (n_dmy_only, n_mdy_only, n_ambiguous), each row
+    counted ``weight`` times (to run over distinct values with their counts).
 
-
-def date_order_stats(expr: str) -> str:
-    """Aggregates deciding day/month order: (n_dmy_only, n_mdy_only, n_ambiguous)."""
-    a = f"TRY_CAST(regexp_extract({expr}, '^(\\d{{1,2}})[-/|.]', 1) AS INTEGER)"
-    b = f"TRY_CAST(regexp_extract({expr}, '^\\d{{1,2}}[-/|.](\\d{{1,2}})[-/|.]', 1) AS INTEGER)"
-    m = f"regexp_matches({expr}, '{DMY_RE}')"
+    ``NN-NN-YYYY`` values only: a first part above 12 can only be a day (DMY), a second part
+    above 12 only a day (MDY); both at most 12 and different: either order.
+    """
+    t = f"translate({expr}, '/|.', '---')"
+    a = f"TRY_CAST(split_part({t}, '-', 1) AS INTEGER)"
+    b = f"TRY_CAST(split_part({t}, '-', 2) AS INTEGER)"
+    shape = (
+        f"(length(split_part({t}, '-', 3)) = 4 AND {a} BETWEEN 1 AND 31 AND {b} BETWEEN 1 AND 31)"
+    )
     return (
-        f"count(*) FILTER (WHERE {m} AND {a} > 12 AND {b} <= 12), "
-        f"count(*) FILTER (WHERE {m} AND {b} > 12 AND {a} <= 12), "
-        f"count(*) FILTER (WHERE {m} AND {a} <= 12 AND {b} <= 12 AND {a} <> {b})"
+        f"coalesce(sum({weight}) FILTER (WHERE {shape} AND {a} > 12 AND {b} <= 12), 0), "
+        f"coalesce(sum({weight}) FILTER (WHERE {shape} AND {b} > 12 AND {a} <= 12), 0), "
+        f"coalesce(sum({weight}) FILTER (WHERE {shape} AND {a} <= 12 AND {b} <= 12 AND {a} <> {b}), 0)"
     )
 
 
 def parse_date(expr: str, mdy: str = "false") -> str:
-    """A DATE from the contract's formats; NULL when unparseable or implausible.
+    """A DATE from the contract's formats (``DD-MM-YYYY``, ``DD/MM/YYYY``, ``DD|MM|YYYY``,
+    ``YYYY-MM-DD``, an Excel serial number 10000-80000); NULL when unparseable.
 
-    ``mdy`` is a SQL boolean: read ``NN-NN-YYYY`` as month-day-year (decided per file).
+    ``mdy`` is a SQL boolean: read ``NN-NN-YYYY`` as month-day-year (decided per file). One
+    strptime per value: the shape (year first or last) picks the format.
     """
-    norm = f"regexp_replace({expr}, '[/|.]', '-', 'g')"
-    d = (
-        f"CASE WHEN {expr} IS NULL THEN NULL "
-        f"WHEN regexp_matches({expr}, '{DMY_RE}') THEN CAST(CASE WHEN {mdy} "
-        f"THEN try_strptime({norm}, '%m-%d-%Y') ELSE try_strptime({norm}, '%d-%m-%Y') END AS DATE) "
-        f"WHEN regexp_matches({expr}, '{ISO_RE}') THEN CAST(try_strptime(left({expr}, 10), '%Y-%m-%d') AS DATE) "
-        f"WHEN regexp_matches({expr}, '{SERIAL_RE}') AND TRY_CAST({expr} AS DOUBLE) BETWEEN 1 AND 80000 "
-        f"THEN CAST(DATE '1899-12-30' + CAST(TRY_CAST({expr} AS DOUBLE) AS INTEGER) AS DATE) END"
+    t = f"translate({expr}, '/|.', '---')"
+    serial = f"TRY_CAST({expr} AS DOUBLE)"
+    return (
+        f"coalesce(CAST(CASE WHEN {expr} IS NULL THEN NULL "
+        f"WHEN substr({t}, 5, 1) = '-' THEN try_strptime(left({t}, 10), '%Y-%m-%d') "
+        f"WHEN {mdy} THEN try_strptime({t}, '%m-%d-%Y') ELSE try_strptime({t}, '%d-%m-%Y') END AS DATE), "
+        f"CASE WHEN {serial} BETWEEN 10000 AND 80000 AND {serial} = floor({serial}) "
+        f"THEN CAST(DATE '1899-12-30' + CAST({serial} AS INTEGER) AS DATE) END)"
     )
-    return d
 
 
 def plausible_date(col: str) -> str:
