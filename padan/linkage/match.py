@@ -139,20 +139,27 @@ def _tier_correction(engine: Any) -> None:
         CREATE OR REPLACE TEMP TABLE _lk_t2keys AS
         -- one digit substituted (16 positions x 9 other digits)
         SELECT d.row_id, substr(d.nik, 1, p::INT - 1) || c::VARCHAR || substr(d.nik, p::INT + 1)
-                   AS cand, 'NIK_KOREKSI_SATU_DIGIT' AS kind
+                   AS cand, 'NIK_KOREKSI_SATU_DIGIT' AS kind, p::INT AS pos
         FROM _lk_t2rows d, range(1, 17) a(p), range(0, 10) b(c)
         WHERE d.nik IS NOT NULL AND substr(d.nik, p::INT, 1) <> c::VARCHAR
         UNION ALL
         -- two neighbouring digits swapped
         SELECT d.row_id, substr(d.nik, 1, p::INT - 1) || substr(d.nik, p::INT + 1, 1)
                    || substr(d.nik, p::INT, 1) || substr(d.nik, p::INT + 2),
-               'NIK_KOREKSI_TUKAR_DIGIT'
+               'NIK_KOREKSI_TUKAR_DIGIT', p::INT
         FROM _lk_t2rows d, range(1, 16) a(p)
         WHERE d.nik IS NOT NULL AND substr(d.nik, p::INT, 1) <> substr(d.nik, p::INT + 1, 1)
     """)
-    engine.execute("""
+    engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t2 AS
+        -- A change inside the birth-date digits (7-12) is refused when those digits agree
+        -- with the DPT's own birth date and sex: then the DPT NIK is consistent and the
+        -- one-digit neighbour is another person (a namesake born ten years apart).
         SELECT k.row_id, r.nik AS cand, k.kind FROM _lk_t2keys k JOIN _lk_r r ON r.nik = k.cand
+        JOIN _lk_t2rows d ON d.row_id = k.row_id
+        WHERE NOT (k.pos BETWEEN CASE WHEN k.kind = 'NIK_KOREKSI_TUKAR_DIGIT' THEN 6 ELSE 7 END
+                             AND 12
+                   AND substr(d.nik, 7, 6) IS NOT DISTINCT FROM {rules.nik_date_sql("d.tgl", "d.jk")})
         UNION ALL
         -- the NKK typed as NIK: the family with that NO_KK
         SELECT d.row_id, r.nik, 'NIK_KOREKSI_NKK'
@@ -174,7 +181,7 @@ def _tier_correction(engine: Any) -> None:
         FROM _lk_t2rows d JOIN _lk_r r
           ON substr(r.nik, 1, 6) = substr(d.nik_raw, 1, 6) AND r.tgl = d.tgl
              AND r.jk IS NOT DISTINCT FROM d.jk
-        WHERE d.nik IS NULL AND regexp_full_match(d.nik_raw, '[0-9]{6}[0-9*xX#]{10}')
+        WHERE d.nik IS NULL AND regexp_full_match(d.nik_raw, '[0-9]{{6}}[0-9*xX#]{{10}}')
           AND r.nik LIKE regexp_replace(d.nik_raw, '[*xX#]', '_', 'g')
     """)
     engine.execute(f"""
@@ -200,10 +207,9 @@ def _tier_correction(engine: Any) -> None:
 def _resolve_conflicts(engine: Any) -> None:
     """Precision first: a register record accepted for two DPT rows.
 
-    Deterministic links (identity agreed with the record) of several rows mean the rows are
-    the same person listed twice: all kept, flagged GANDA. A probabilistic link to a record
-    that another row also claims goes to review, unless all the rows claiming it agree with
-    each other (name, birth date, sex): then they are one person listed twice (GANDA).
+    When all the rows claiming a record agree with each other (name, birth date, sex), they
+    are one person listed twice: all kept, flagged GANDA. Otherwise verified-NIK links stay
+    and every other claim (a corrected NIK, a probabilistic link) goes to review.
     """
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_conflict AS
@@ -219,11 +225,16 @@ def _resolve_conflicts(engine: Any) -> None:
             FROM _lk_conflict a JOIN _lk_conflict b ON a.cand = b.cand AND a.row_id < b.row_id
             JOIN _lk_d d ON d.row_id = a.row_id JOIN _lk_d r ON r.row_id = b.row_id)
         WHERE NOT {rules.CORRECTION_AGREES}
+        UNION
+        -- a corrected NIK that lands on a record another row holds by its own NIK: a
+        -- namesake born the same day is as likely as a duplicate entry, a person decides
+        SELECT a.cand FROM _lk_conflict a JOIN _lk_conflict b ON a.cand = b.cand
+        WHERE a.tier = '{TIER_KOREKSI}' AND b.tier = '{TIER_NIK}'
     """)
     engine.execute(f"""
         UPDATE _lk_cand c SET decision = 'review', reason = 'TINJAU_REKAM_DIPAKAI'
         FROM _lk_conflict_bad k
-        WHERE c.cand = k.cand AND c.decision = 'accept' AND c.tier = '{TIER_PROB}'
+        WHERE c.cand = k.cand AND c.decision = 'accept' AND c.tier <> '{TIER_NIK}'
     """)
 
 

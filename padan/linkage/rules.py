@@ -69,19 +69,38 @@ def placeholder_date_sql(d: str) -> str:
     )
 
 
+def covers_sql(a: str, b: str) -> str:
+    """Every word of list ``a`` is in list ``b``, or is one letter that starts a word of ``b``
+    (an initial: A. RAIHAN / AHMAD RAIHAN)."""
+    return (
+        f"list_bool_and(list_transform({a}, lambda w: list_contains({b}, w) OR "
+        f"(length(w) = 1 AND len(list_filter({b}, lambda v: starts_with(v, w))) > 0)))"
+    )
+
+
 def name_similarity_sql(d: str = "d", r: str = "r") -> str:
     """0-1: best of Jaro-Winkler on the names, on their sorted words, on the names without
-    spaces (NUR HAYATI / NURHAYATI), and 0.95 when all words
-    of the shorter name (two or more) occur in the longer one (a name given in short)."""
+    spaces (NUR HAYATI / NURHAYATI), and 0.95 when all words of the shorter name (two or
+    more) occur in the longer one, initials allowed (a name given in short)."""
+    short_d = f"len({d}.toks) <= len({r}.toks)"
     subset = (
-        f"(least(len({d}.toks), len({r}.toks)) >= 2 AND "
-        f"len(list_intersect({d}.toks, {r}.toks)) = least(len({d}.toks), len({r}.toks)))"
+        f"(least(len({d}.toks), len({r}.toks)) >= 2 AND CASE WHEN {short_d} "
+        f"THEN {covers_sql(f'{d}.toks', f'{r}.toks')} "
+        f"ELSE {covers_sql(f'{r}.toks', f'{d}.toks')} END)"
     )
     return (
         f"coalesce(greatest(jaro_winkler_similarity({d}.nm, {r}.nm), "
         f"jaro_winkler_similarity({d}.nms, {r}.nms), "
         f"jaro_winkler_similarity(replace({d}.nm, ' ', ''), replace({r}.nm, ' ', '')), "
         f"CASE WHEN {subset} THEN 0.95 ELSE 0 END), 0)"
+    )
+
+
+def nik_date_sql(tgl: str, jk: str) -> str:
+    """The DDMMYY digits a NIK issued for this birth date and sex carries (+40 for women)."""
+    return (
+        f"lpad((day({tgl}) + CASE WHEN {jk} = 'P' THEN 40 ELSE 0 END)::VARCHAR, 2, '0') "
+        f"|| strftime({tgl}, '%m%y')"
     )
 
 
@@ -119,7 +138,7 @@ NIK_OTHER_PERSON = "(name_sim < 0.80)"
 
 CORRECTION_AGREES = (
     "(sex_ok AND ((name_sim >= 0.92 AND dob IN ('exact', 'swap'))"
-    " OR (name_sim >= 0.97 AND dob IN ('placeholder', 'typo'))))"
+    " OR (name_sim >= 0.97 AND dob = 'placeholder')))"
 )
 """A corrected NIK is accepted only when name, birth date and sex agree (stricter than the
 verified-NIK rule: the NIK itself is no longer evidence)."""

@@ -1,0 +1,233 @@
+"""Benchmark: ``padan match`` against DuckDB's floor and against Splink alone, same files.
+
+For each size (``--sizes``, default ``1m`` = 1 M DPT rows vs 2.8 M register rows, and
+``provinsi`` = 3.39 M vs 9.5 M), synthetic Sulsel files from ``padan.synth.generate`` (made on
+first use under ``--data``, then reused) are matched three ways, each in its own process so
+that its peak memory (ru_maxrss) is its own:
+
+* floor: DuckDB reads both CSVs, joins on NIK alone and writes the joined result as CSV;
+* splink: Splink 5 alone on all rows, a sensible model a data team would write (name with
+  term frequencies, birth date, sex, kecamatan, NIK; u by random sampling, EM on two blocking
+  rules, best link per DPT row above 0.9);
+* padan: ``match_files`` end to end (read, tiers, Splink on the rest, write the result CSV).
+
+Prints each time, ratios (targets: padan <= 3x floor, >= 10x faster than Splink alone at equal
+or better F1), F1 against ground_truth.csv, and each peak memory (target < 12 GB at province
+scale). Heavy: run under the shared lock.
+
+    flock /tmp/padan-heavy.lock .venv/bin/python benchmarks/bench_match.py --sizes 1m
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SIZES = {"1m": 1_000_000, "provinsi": None}  # None: the generator's province scale
+
+
+def _q(p: Path) -> str:
+    return "'" + str(p).replace("'", "''") + "'"
+
+
+# -- phases (run in a child process) ------------------------------------------------------
+def phase_floor(data: Path, out: Path) -> None:
+    from padan.engine import connect
+
+    e = connect()
+    e.execute(
+        f"CREATE TABLE d AS SELECT row_number() OVER () - 1 AS row_id, * FROM "
+        f"read_csv({_q(data / 'dpt.csv')}, all_varchar = true)"
+    )
+    e.execute(
+        f"CREATE TABLE r AS SELECT * FROM read_csv({_q(data / 'registry.csv')}, all_varchar = true)"
+    )
+    e.copy_to(
+        "SELECT d.*, r.NIK AS NIK_DUKCAPIL, r.STATUS_KTP_EL FROM d LEFT JOIN r ON r.NIK = d.NIK ORDER BY d.row_id",
+        out,
+        "csv",
+    )
+
+
+def phase_splink(data: Path, out: Path) -> None:
+    import splink.comparison_library as cl
+    from splink import Linker, SettingsCreator, block_on
+
+    from padan.engine import connect
+
+    e = connect()
+    date = "coalesce(try_strptime({c}, '%d-%m-%Y'), try_strptime({c}, '%Y-%m-%d'))::DATE::VARCHAR"
+    e.execute(
+        f"CREATE TABLE dpt AS SELECT (row_number() OVER () - 1)::VARCHAR AS unique_id, "
+        f"upper(trim(NAMA)) AS nama, {date.format(c='TANGGAL_LAHIR')} AS tgl, "
+        "upper(JENIS_KELAMIN) AS jk, upper(KECAMATAN) AS kec, NIK AS nik "
+        f"FROM read_csv({_q(data / 'dpt.csv')}, all_varchar = true)"
+    )
+    e.execute(
+        f"CREATE TABLE reg AS SELECT NIK AS unique_id, upper(trim(NAMA_LGKP)) AS nama, "
+        f"{date.format(c='TGL_LHR')} AS tgl, "
+        "CASE WHEN upper(JENIS_KLMIN) IN ('L', 'LAKI-LAKI', '1') THEN 'L' ELSE 'P' END AS jk, "
+        "NULL::VARCHAR AS kec, NIK AS nik "
+        f"FROM read_csv({_q(data / 'registry.csv')}, all_varchar = true)"
+    )
+    # kecamatan of the register row, by name, from the DPT's own spelling per code
+    e.execute(
+        "UPDATE reg SET kec = k.kec FROM (SELECT DISTINCT substr(nik, 1, 6) AS p, kec FROM dpt "
+        "WHERE nik IS NOT NULL QUALIFY row_number() OVER (PARTITION BY substr(nik, 1, 6)) = 1) k "
+        "WHERE substr(reg.nik, 1, 6) = k.p"
+    )
+    db = e.splink_db_api()
+    settings = SettingsCreator(
+        link_type="link_only",
+        comparisons=[
+            cl.JaroWinklerAtThresholds("nama", [0.95, 0.88]).configure(
+                term_frequency_adjustments=True
+            ),
+            cl.LevenshteinAtThresholds("tgl", [1, 2]),
+            cl.ExactMatch("jk"),
+            cl.ExactMatch("kec"),
+            cl.LevenshteinAtThresholds("nik", [1, 2]),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("tgl", "kec"),
+            block_on("nama", "kec"),
+            block_on("nik"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+    linker = Linker(
+        [
+            db.register("dpt", dataset_display_name="a_dpt"),
+            db.register("reg", dataset_display_name="b_reg"),
+        ],
+        settings,
+        log_level=None,
+    )
+    linker.training.estimate_probability_two_random_records_match([block_on("nik")], recall=0.95)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("tgl", "kec"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("nama", "kec"))
+    pred = linker.inference.predict(threshold_match_probability=0.9, warning_mode="never")
+    e.copy_to(
+        f"SELECT unique_id_l::BIGINT AS row_id, unique_id_r AS nik FROM {pred.physical_name} "
+        "QUALIFY row_number() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC) = 1",
+        out,
+        "parquet",
+    )
+
+
+def phase_padan(data: Path, out: Path) -> None:
+    from padan.linkage import match_files
+
+    match_files([data / "dpt.csv"], [data / "registry.csv"], out)
+
+
+PHASES = {"floor": phase_floor, "splink": phase_splink, "padan": phase_padan}
+
+
+# -- driver ---------------------------------------------------------------------------------
+def run_phase(name: str, data: Path, out: Path) -> dict:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--phase", name, "--data", str(data), "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    secs = time.perf_counter() - t0
+    return {
+        "seconds": round(secs, 1),
+        "peak_gb": round(usage.ru_maxrss / 1024**2, 2),
+        "ok": proc.returncode == 0,
+    }
+
+
+def f1(data: Path, out: Path, kind: str) -> dict:
+    from padan.engine import connect
+
+    e = connect()
+    e.execute(
+        f"CREATE TABLE t AS SELECT CAST(ROW AS BIGINT) AS row_id, nullif(NIK_BENAR, '') AS nik "
+        f"FROM read_csv({_q(data / 'ground_truth.csv')}, all_varchar = true)"
+    )
+    if kind == "splink":
+        src = f"SELECT row_id, nik FROM read_parquet({_q(out)})"
+    else:
+        src = (
+            "SELECT row_number() OVER () - 1 AS row_id, nullif(NIK_DUKCAPIL, '') AS nik "
+            f"FROM read_csv({_q(out)}, all_varchar = true)"
+        )
+    e.execute(f"CREATE TABLE o AS {src}")
+    tp, links, should = e.one(
+        "SELECT count(*) FILTER (WHERE o.nik = t.nik), count(o.nik), "
+        "(SELECT count(nik) FROM t) FROM t LEFT JOIN o USING (row_id)"
+    )
+    p = tp / links if links else 1.0
+    r = tp / should if should else 1.0
+    return {
+        "precision": round(p, 5),
+        "recall": round(r, 5),
+        "f1": round(2 * p * r / (p + r), 5) if p + r else 0.0,
+    }
+
+
+def ensure_data(root: Path, size: str) -> Path:
+    d = root / size
+    if (d / "ground_truth.csv").is_file():
+        return d
+    from padan.synth import generate
+
+    t0 = time.perf_counter()
+    n = SIZES[size] if size in SIZES else int(size)
+    if n is None:
+        generate(d, seed=2020, scale="provinsi", snapshots=0)
+    else:
+        generate(d, seed=2020, voters=n, snapshots=0)
+    print(f"[{size}] data generated in {time.perf_counter() - t0:.0f} s", flush=True)
+    return d
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--sizes", default="1m,provinsi", help="comma-separated: 1m, provinsi, or a voter count"
+    )
+    ap.add_argument("--data", type=Path, default=Path("/tmp/padan-bench-match"), help="data folder")
+    ap.add_argument("--skip", default="", help="phases to skip, e.g. splink")
+    ap.add_argument("--phase", help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.phase:
+        PHASES[a.phase](a.data, a.out)
+        return
+    skip = {s for s in a.skip.split(",") if s}
+    results = {}
+    for size in a.sizes.split(","):
+        data = ensure_data(a.data, size)
+        res = {}
+        for name in PHASES:
+            if name in skip:
+                continue
+            out = a.data / f"{size}-{name}.{'parquet' if name == 'splink' else 'csv'}"
+            res[name] = run_phase(name, data, out)
+            if res[name]["ok"]:
+                res[name] |= f1(data, out, name)
+            print(f"[{size}] {name:<7} {json.dumps(res[name])}", flush=True)
+        fl, sp, pd = res.get("floor"), res.get("splink"), res.get("padan")
+        if fl and pd:
+            print(f"[{size}] padan / floor = {pd['seconds'] / fl['seconds']:.2f}x (target <= 3x)")
+        if sp and pd:
+            print(f"[{size}] splink / padan = {sp['seconds'] / pd['seconds']:.2f}x (target >= 10x)")
+        results[size] = res
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
