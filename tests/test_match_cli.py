@@ -108,3 +108,42 @@ def test_rejected_rows_stay_in_place(tmp_path):
     assert [r[: len(DPT_HEADER)] for r in out] == rows
     assert out[1][header.index("STATUS_REKAM")] == "TIDAK_DITEMUKAN"
     assert out[0][header.index("METODE_PADAN")] == "NIK"
+
+
+def test_match_files_dpt_as_xlsx_with_title_rows(tmp_path):
+    import xlsxwriter
+
+    xlsx = tmp_path / "dpt.xlsx"
+    wb = xlsxwriter.Workbook(str(xlsx))
+    ws = wb.add_worksheet("TPS 001")
+    ws.write_row(0, 0, ["DAFTAR PEMILIH TETAP PILKADA 2020"])
+    ws.write_row(2, 0, DPT_HEADER)
+    for i, row in enumerate(DPT):
+        for j, v in enumerate(row):
+            ws.write_string(3 + i, j, v)
+    wb.close()
+    _, reg = inputs(tmp_path)
+    summary = match_files([xlsx], [reg], tmp_path / "hasil.csv")
+    header, rows = read_result(tmp_path / "hasil.csv")
+    assert summary.rows == len(DPT) == len(rows)
+    assert header[: len(DPT_HEADER)] == DPT_HEADER
+    assert [r[: len(DPT_HEADER)] for r in rows] == DPT
+    nik = header.index("NIK_DUKCAPIL")
+    assert [r[nik] for r in rows] == [REGISTRY[0][0], REGISTRY[2][0], "", REGISTRY[1][0]]
+
+
+def test_quality_cli(tmp_path):
+    dpt, reg = inputs(tmp_path)
+    truth = write_csv(
+        tmp_path / "truth.csv",
+        ["ROW", "NIK_BENAR", "STATUS_REKAM_BENAR", "KESALAHAN", "GANDA_DENGAN"],
+        [["0", REGISTRY[0][0], "SUDAH_REKAM", "", ""],
+         ["1", REGISTRY[2][0], "GAGAL_REKAM", "NIK_SALAH_KETIK", ""],
+         ["2", "", "TIDAK_DITEMUKAN", "TIDAK_DI_REGISTER", ""],
+         ["3", REGISTRY[1][0], "BELUM_REKAM", "NKK_SEBAGAI_NIK", ""]],
+    )  # fmt: skip
+    r = CliRunner().invoke(main, ["quality", "--dpt", str(dpt), "--registry", str(reg),
+                                  "--truth", str(truth)])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    line = next(x for x in r.output.splitlines() if x.startswith("KESELURUHAN"))
+    assert line.split()[1:5] == ["4", "3", "1.00000", "1.00000"]

@@ -17,9 +17,10 @@ from typing import Any
 from padan.engine import connect
 from padan.errors import PadanError
 from padan.linkage.match import Progress, match_tables
+from padan.linkage.status_fallback import status_rekam_sql
 from padan.reference.profiles import DEFAULT_PROFILE, load_profile
 
-THRESHOLDS = (0.8, 0.9, 0.95, 0.99, 0.999, 0.9999)
+THRESHOLDS = (0.8, 0.9, 0.95, 0.99, 0.999, 0.9999, 0.999999)
 
 _METRICS = """
     count(*) AS n,
@@ -77,7 +78,15 @@ def load_truth(engine: Any, truth_path: Path, table: str = "_q_truth") -> None:
     """)
 
 
-def measure(engine: Any, out_table: str, explain_table: str, truth_table: str) -> dict[str, Any]:
+def measure(
+    engine: Any,
+    out_table: str,
+    explain_table: str,
+    truth_table: str,
+    *,
+    registry_table: str | None = None,
+    review: float = 0.8,
+) -> dict[str, Any]:
     """All figures for a match result already in ``out_table`` (with explanations)."""
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _q_j AS
@@ -102,8 +111,9 @@ def measure(engine: Any, out_table: str, explain_table: str, truth_table: str) -
             "FROM _q_j) GROUP BY 1 ORDER BY 1",
         )
     }
-    # The probabilistic tier at other accept thresholds (review band starts at 0.8): its
-    # best candidate is accepted when p >= t and the run did not hold it back for ambiguity.
+    # The probabilistic tier at other accept thresholds (review band from ``review``): its
+    # best candidate is accepted when p >= t unless the run held it back (ambiguous, or the
+    # record is held by another row); the deterministic tiers are unchanged.
     at: dict[float, dict[str, Any]] = {}
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _q_top AS
@@ -111,20 +121,31 @@ def measure(engine: Any, out_table: str, explain_table: str, truth_table: str) -
                json_extract_string(details, '$.keputusan') AS keputusan
         FROM "{explain_table}" WHERE tier = 'PROBABILISTIK' AND candidate_rank = 1
     """)
+    held = (
+        "coalesce(j.catatan LIKE '%TINJAU_KANDIDAT_GANDA%' "
+        "OR j.catatan LIKE '%TINJAU_REKAM_DIPAKAI%', false)"
+    )
+    reg = (
+        f'LEFT JOIN (SELECT nik, any_value(status_ktp_el) AS status_ktp_el FROM "{registry_table}" '
+        "GROUP BY nik) rg ON rg.nik = q.candidate_nik"
+        if registry_table
+        else "LEFT JOIN (SELECT NULL AS nik, NULL AS status_ktp_el) rg ON false"
+    )
     for t in THRESHOLDS:
+        acc = f"(q.p >= {t} AND NOT {held})"
+        keep = "(q.row_id IS NULL OR j.metode_padan IN ('NIK', 'NIK_KOREKSI'))"
         row = _dicts(
             engine,
             f"""
             SELECT {_METRICS} FROM (
               SELECT j.row_id, j.nik_benar, j.status_benar,
-                CASE WHEN j.metode_padan IN ('NIK', 'NIK_KOREKSI') THEN j.nik_dukcapil
-                     WHEN q.p >= {t} AND q.keputusan IN ('accept', 'review')
-                          AND NOT coalesce(j.catatan LIKE '%TINJAU_KANDIDAT_GANDA%'
-                                           OR j.catatan LIKE '%TINJAU_REKAM_DIPAKAI%', false)
-                     THEN q.candidate_nik END AS nik_dukcapil,
-                CASE WHEN j.metode_padan IN ('NIK', 'NIK_KOREKSI') THEN j.status_rekam
-                     WHEN q.p >= 0.8 THEN 'PERLU_TINJAU' ELSE j.status_rekam END AS status_rekam
-              FROM _q_j j LEFT JOIN _q_top q USING (row_id))
+                CASE WHEN {keep} THEN j.nik_dukcapil WHEN {acc} THEN q.candidate_nik
+                     END AS nik_dukcapil,
+                CASE WHEN {keep} THEN j.status_rekam
+                     WHEN {acc} THEN {status_rekam_sql("rg.status_ktp_el")}
+                     WHEN q.p >= {review} OR {held} THEN 'PERLU_TINJAU'
+                     ELSE 'TIDAK_DITEMUKAN' END AS status_rekam
+              FROM _q_j j LEFT JOIN _q_top q USING (row_id) {reg})
             """,
         )[0]
         at[t] = _ratios(row)
@@ -154,7 +175,10 @@ def evaluate(
         if out_path is not None:
             write_result(engine, result_sql("dpt", "match_out", raw_columns), out_path)
         load_truth(engine, Path(truth_path))
-        report = measure(engine, "match_out", "match_explain", "_q_truth")
+        report = measure(
+            engine, "match_out", "match_explain", "_q_truth",
+            registry_table="registry", review=profile.thresholds.review,
+        )  # fmt: skip
         report["seconds"] = {"baca": round(t1 - t0, 2), "padan": round(t2 - t1, 2)}
         report["seconds_by_stage"] = summary.seconds_by_stage
         report["thresholds"] = {
@@ -182,7 +206,10 @@ def format_report(report: dict[str, Any]) -> str:
     out += [_line(k, v) for k, v in report["by_tier"].items()]
     out += ["", "Per jenis kesalahan (generator):"]
     out += [_line(k, v) for k, v in report["by_error"].items()]
-    out += ["", "Ambang terima tingkat probabilistik (tinjau mulai 0.8):"]
+    out += [
+        "",
+        f"Ambang terima tingkat probabilistik (tinjau mulai {report.get('thresholds', {}).get('review', 0.8)}):",
+    ]
     out += [_line(f"terima >= {t}", v) for t, v in report["at_threshold"].items()]
     secs = report.get("seconds", {})
     if secs:
