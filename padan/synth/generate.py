@@ -65,7 +65,7 @@ DPT_COLUMNS = [
 GROUND_TRUTH_COLUMNS = ["ROW", "NIK_BENAR", "STATUS_REKAM_BENAR", "KESALAHAN", "GANDA_DENGAN"]
 
 # Calibrated share of residents who are voters (17 by election day or ever married).
-ELIGIBLE_SHARE = 0.665
+ELIGIBLE_SHARE = 0.69
 PROFILE = "pilkada-2020-sulsel"
 
 
@@ -384,6 +384,7 @@ def generate(
             "campaign": pace,
         },
         "realised": {
+            "missing_from_dpt_share": round(1 - len(voters_p) / max(len(elig_idx), 1), 5),
             "belum_rekam_dpt": int(((rekam == "BELUM_REKAM") & found).sum()),
             "belum_rekam_dpt_share": round(
                 float(((rekam == "BELUM_REKAM") & found).sum() / max(found.sum(), 1)), 5

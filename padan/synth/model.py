@@ -41,7 +41,7 @@ OTHER_POPULATION: dict[str, int] = {
     "7373": 185_000,
 }
 
-SCALES: dict[str, int] = {"kecil": 30_000, "sedang": 300_000, "provinsi": sum(REAL_DPT.values())}
+SCALES: dict[str, int] = {"kecil": 30_000, "sedang": 300_000, "provinsi": 3_390_000}
 
 # The register is the provincial extract: residents of the chosen regions (about 1.5 people
 # per voter) plus people elsewhere in Sulsel, ~2.8 register rows per DPT row in all.

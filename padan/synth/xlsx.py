@@ -96,7 +96,7 @@ def write_xlsx_per_desa(
 def _write_file(path, data, tps, kab, n_titles, broken, excel_dates) -> None:
     wb = xlsxwriter.Workbook(
         str(path),
-        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False},
+        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
     )
     # fixed metadata so that the same data gives the same bytes
     wb.set_properties({"created": dt.datetime(2020, 10, 15), "author": "KPU", "title": "DPT"})
@@ -120,23 +120,44 @@ def _write_file(path, data, tps, kab, n_titles, broken, excel_dates) -> None:
         h = len(titles) + (1 if n_titles >= 3 else 0)  # sometimes an empty row before the header
         for c, name in enumerate(HEADER):
             ws.write_string(h, c, name, bold)
+        # one writer per column, chosen once (xlsxwriter's generic write() is slower)
+        writers = []
+        for col in data:
+            if col in ("NIK", "NKK"):
+                writers.append(_nik_writer(ws, broken))
+            elif col == "TANGGAL_LAHIR" and excel_dates:
+                writers.append(_date_writer(ws, date_fmt))
+            elif col in ("NO", "USIA", "DISABILITAS"):
+                writers.append(ws.write_number)
+            else:
+                writers.append(ws.write_string)
+        columns = list(data.values())
         for k, i in enumerate(range(lo, hi)):
             r = h + 1 + k
-            for c, col in enumerate(data):
-                v = data[col][i]
-                if v is None:
-                    continue
-                if col in ("NIK", "NKK"):
-                    if broken and v.isdigit():
-                        ws.write_number(r, c, float(v))
-                    else:
-                        ws.write_string(r, c, v)
-                elif col == "TANGGAL_LAHIR" and excel_dates:
-                    sep = "|" if "|" in v else "-"
-                    dd, mm, yy = (int(x) for x in v.split(sep))
-                    ws.write_datetime(r, c, dt.datetime(yy, mm, dd), date_fmt)
-                elif isinstance(v, int):
-                    ws.write_number(r, c, v)
-                else:
-                    ws.write_string(r, c, v)
+            for c, (write, values) in enumerate(zip(writers, columns, strict=True)):
+                v = values[i]
+                if v is not None:
+                    write(r, c, v)
     wb.close()
+
+
+def _nik_writer(ws, broken: bool):
+    if not broken:
+        return ws.write_string
+
+    def write(r: int, c: int, v: str) -> None:
+        if v.isdigit():
+            ws.write_number(r, c, float(v))
+        else:
+            ws.write_string(r, c, v)
+
+    return write
+
+
+def _date_writer(ws, fmt):
+    def write(r: int, c: int, v: str) -> None:
+        sep = "|" if "|" in v else "-"
+        dd, mm, yy = (int(x) for x in v.split(sep))
+        ws.write_datetime(r, c, dt.datetime(yy, mm, dd), fmt)
+
+    return write
