@@ -169,6 +169,14 @@ def apply_nik_errors(
     nkk_m = pc.binary_join_element_wise(pc.utf8_slice_codeunits(nkk_s, 0, 6), stars, "")
     nik_s = pc.if_else(masked, nik_m, pc.if_else(pa.array(blank), "", nik_s))
     nkk_s = pc.if_else(masked, nkk_m, nkk_s)
+    # NKK left blank (independent of the NIK errors, not on masked rows)
+    idx = pick(
+        rng, np.flatnonzero(~rows.errors["NIK_DISAMARKAN"]), n, model.ERROR_RATES["NKK_KOSONG"]
+    )
+    no_kk = np.zeros(n, bool)
+    no_kk[idx] = True
+    rows.errors["NKK_KOSONG"] = no_kk
+    nkk_s = pc.if_else(pa.array(no_kk), "", nkk_s)
     return nik_s, nkk_s
 
 
@@ -239,6 +247,16 @@ def _scatter(base: pa.Array, idx: np.ndarray, values: list[str]) -> pa.Array:
     take = np.arange(len(base))
     take[idx] = len(base) + np.arange(len(idx))
     return pc.take(combined, pa.array(take))
+
+
+def apply_sex_errors(rng: np.random.Generator, rows: DptRows, female_row: np.ndarray) -> np.ndarray:
+    """JENIS_KELAMIN as typed: wrong on a few rows."""
+    n = len(rows.pid)
+    idx = pick(rng, np.arange(n), n, model.ERROR_RATES["JK_SALAH"])
+    wrong = np.zeros(n, bool)
+    wrong[idx] = True
+    rows.errors["JK_SALAH"] = wrong
+    return female_row ^ wrong
 
 
 def usia(birth: np.ndarray, election_day: dt.date) -> np.ndarray:

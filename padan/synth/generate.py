@@ -220,7 +220,17 @@ def generate(
 
     # -- registry.csv --------------------------------------------------------------------------
     progress("register", 0, None)
-    reg_cols = _registry_columns(pop, regions, nik, nkk, names_p, places_p, addr_hh, reg_birth)
+    # some voters moved: the register has them in another household and place, the DPT not
+    moved_rows = dptmod.pick(
+        rng, np.flatnonzero(~ghost[voters_p]), len(voters_p), model.ERROR_RATES["DOMISILI_BEDA"]
+    )
+    reg_hh = pop.hh.copy()
+    reg_hh[voters_p[moved_rows]] = _moved_households(rng, pop, regions, voters_p[moved_rows])
+    moved = np.zeros(n, bool)
+    moved[voters_p[moved_rows]] = True
+    reg_cols = _registry_columns(
+        pop, regions, nik, nkk, names_p, places_p, addr_hh, reg_birth, reg_hh
+    )
     base = np.flatnonzero((pop.new_day == 0) & ~ghost)
     engine = connect()
     try:
@@ -245,6 +255,7 @@ def generate(
         nr = len(pid)
         rows.errors["TIDAK_DI_REGISTER"] = ghost[pid]
         rows.errors["TGL_PLACEHOLDER_REGISTER"] = reg_ph[pid]
+        rows.errors["DOMISILI_BEDA"] = moved[pid]
         family = _family_nik(pop, nik, ghost)
         nik_s, nkk_s = dptmod.apply_nik_errors(rng, rows, nik[pid], nkk[pop.hh[pid]], family[pid])
         birth_row = dptmod.apply_date_errors(rng, rows, reg_birth[pid], pop.birth[pid])
@@ -254,6 +265,7 @@ def generate(
             rng, rows, names_row, pop.female[pid], age_row
         )
         places_row = dptmod.apply_place_errors(rng, rows, pc.take(places_p, pa.array(pid)))
+        female_row = dptmod.apply_sex_errors(rng, rows, pop.female[pid])
         dpt_table, formats = _dpt_table(
             rng,
             rows,
@@ -265,6 +277,7 @@ def generate(
             places_row,
             birth_row,
             age_row,
+            female_row,
             addr_hh,
             st,
             profile,
@@ -334,7 +347,7 @@ def generate(
             "dpt": int(mk.sum()),
             "tps": int(len(np.unique(rows.desa[mk].astype(np.int64) * 1000 + rows.tps[mk]))),
             "belum_rekam": int(((rekam == "BELUM_REKAM") & found & mk).sum()),
-            "register": int(((regions.kab_code[pop.desa[base]]) == k).sum()),
+            "register": int(((regions.kab_code[pop.hh_desa[reg_hh[base]]]) == k).sum()),
         }
     counts = {
         "registry": len(base),
@@ -503,30 +516,74 @@ KAWIN_REG = np.array(["BELUM KAWIN", "KAWIN", "CERAI HIDUP", "CERAI MATI"], dtyp
 KAWIN_DPT = np.array(["B", "S", "P", "P"], dtype=object)
 
 
+def _moved_households(
+    rng: np.random.Generator, pop: population.Population, regions, who: np.ndarray
+) -> np.ndarray:
+    """A household elsewhere for each mover: another desa of the same kecamatan (30 %),
+    another kecamatan of the same kabupaten (45 %), another kabupaten of Sulsel (25 %)."""
+    hh_desa = pop.hh_desa
+    hh_kec = regions.kec_code[hh_desa]
+    hh_kab = hh_kec // 100
+    out = np.empty(len(who), np.int64)
+    by_kec = np.argsort(hh_kec, kind="stable")
+    by_kab = np.argsort(hh_kab, kind="stable")
+    kec_sorted, kab_sorted = hh_kec[by_kec], hh_kab[by_kab]
+    u = rng.random(len(who))
+    for i, p in enumerate(who):
+        own = pop.hh[p]
+        kec, kab = hh_kec[own], hh_kab[own]
+        pick = own
+        for _ in range(8):
+            if u[i] < 0.30:
+                lo, hi = np.searchsorted(kec_sorted, [kec, kec + 1])
+                cand = by_kec[lo + int(rng.integers(max(hi - lo, 1)))]
+                ok = hh_desa[cand] != hh_desa[own]
+            elif u[i] < 0.75:
+                lo, hi = np.searchsorted(kab_sorted, [kab, kab + 1])
+                cand = by_kab[lo + int(rng.integers(max(hi - lo, 1)))]
+                ok = hh_kec[cand] != kec
+            else:
+                cand = int(rng.integers(len(hh_desa)))
+                ok = hh_kab[cand] != kab
+            if ok:
+                pick = cand
+                break
+        if pick == own:  # nowhere else nearby: another kabupaten
+            while hh_kab[pick] == kab and len(np.unique(hh_kab)) > 1:
+                pick = int(rng.integers(len(hh_desa)))
+        out[i] = pick
+    return out
+
+
 def _registry_columns(
-    pop, regions, nik, nkk, names_p, places_p, addr_hh, reg_birth
+    pop, regions, nik, nkk, names_p, places_p, addr_hh, reg_birth, reg_hh
 ) -> dict[str, pa.Array]:
+    """Register columns per person; address, family card and domicile from ``reg_hh`` (the
+    household the register has them in)."""
+    reg_desa = pop.hh_desa[reg_hh]
     return {
         "NIK": pc.cast(pa.array(nik), pa.string()),
-        "NO_KK": pc.cast(pa.array(nkk[pop.hh]), pa.string()),
+        "NO_KK": pc.cast(pa.array(nkk[reg_hh]), pa.string()),
         "NAMA_LGKP": names_p,
         "TMPT_LHR": places_p,
         "TGL_LHR": _dates(reg_birth),
-        "JENIS_KLMIN": pa.array(np.where(pop.female, "PEREMPUAN", "LAKI-LAKI")),
+        "JENIS_KLMIN": pc.take(
+            pa.array(["LAKI-LAKI", "PEREMPUAN"]), pa.array(pop.female.astype(np.int8))
+        ),
         "STAT_KWN": pa.array(KAWIN_REG[pop.marital], pa.string()),
-        "ALAMAT": pc.take(addr_hh, pa.array(pop.hh)),
-        "NO_RT": pa.array(pop.hh_rt[pop.hh]),
-        "NO_RW": pa.array(pop.hh_rw[pop.hh]),
+        "ALAMAT": pc.take(addr_hh, pa.array(reg_hh)),
+        "NO_RT": pa.array(pop.hh_rt[reg_hh]),
+        "NO_RW": pa.array(pop.hh_rw[reg_hh]),
         "NO_PROP": pa.array(
-            np.array([c[:2] for c in regions.desa_code]).astype(np.int32)[pop.desa]
+            np.array([c[:2] for c in regions.desa_code]).astype(np.int32)[reg_desa]
         ),
         "NO_KAB": pa.array(
-            np.array([c[2:4] for c in regions.desa_code]).astype(np.int32)[pop.desa]
+            np.array([c[2:4] for c in regions.desa_code]).astype(np.int32)[reg_desa]
         ),
         "NO_KEC": pa.array(
-            np.array([c[4:6] for c in regions.desa_code]).astype(np.int32)[pop.desa]
+            np.array([c[4:6] for c in regions.desa_code]).astype(np.int32)[reg_desa]
         ),
-        "NO_KEL": pa.array(np.array([c[6:] for c in regions.desa_code]).astype(np.int32)[pop.desa]),
+        "NO_KEL": pa.array(np.array([c[6:] for c in regions.desa_code]).astype(np.int32)[reg_desa]),
     }
 
 
@@ -593,6 +650,7 @@ def _dpt_table(
     places_row,
     birth_row,
     age_row,
+    female_row,
     addr_hh,
     st,
     profile,
@@ -637,7 +695,7 @@ def _dpt_table(
             "TANGGAL_LAHIR": tgl,
             "USIA": pa.array(age_row.astype(np.int32)),
             "STATUS_KAWIN": pa.array(KAWIN_DPT[pop.marital[pid]], pa.string()),
-            "JENIS_KELAMIN": pa.array(np.where(pop.female[pid], "P", "L")),
+            "JENIS_KELAMIN": pc.take(pa.array(["L", "P"]), pa.array(female_row.astype(np.int8))),
             "ALAMAT": pc.take(addr_hh, pa.array(rows.hh_addr)),
             "RT": rt,
             "RW": rw,

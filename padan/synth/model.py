@@ -136,6 +136,9 @@ ERROR_RATES: dict[str, float] = {
     "TEMPAT_VARIASI": 0.030,  # birth place written differently
     "GANDA": 0.003,  # the person is listed a second time at another TPS (rate per person)
     "TIDAK_DI_REGISTER": 0.005,  # voter with no register record at all
+    "DOMISILI_BEDA": 0.015,  # moved: the register has another household, address and desa
+    "NKK_KOSONG": 0.005,  # NKK blank in the DPT
+    "JK_SALAH": 0.001,  # sex wrong in the DPT
 }
 NIK_ERRORS = (
     "NIK_SALAH_KETIK",
