@@ -47,10 +47,7 @@ def _quote(name: str) -> str:
 def _load(
     engine: Any, dpt_paths: Sequence[Path], registry_paths: Sequence[Path], progress: Progress
 ) -> list[str]:
-    try:
-        from padan.ingest import load_dpt, load_registry
-    except ImportError:  # ingest not there yet: plain CSV only
-        from padan.linkage._plain_csv import load_dpt, load_registry
+    from padan.ingest import load_dpt, load_registry
 
     report = load_dpt(engine, list(dpt_paths), table="dpt", progress=progress)
     load_registry(engine, list(registry_paths), table="registry", progress=progress)

@@ -42,7 +42,7 @@ def normalize_name_sql(expr: str) -> str:
     except ImportError:  # identity module not there yet: same rules, kept local
         shared = None
     if shared is not None:
-        return shared(expr)
+        return f"nullif(trim({shared(expr)}), '')"
     s = f"regexp_replace(upper(coalesce({expr}, '')), ',.*$', '')"
     s = f"regexp_replace({s}, '[^A-Z ]', ' ', 'g')"
     words = f"string_split(trim(regexp_replace({s}, '\\s+', ' ', 'g')), ' ')"
