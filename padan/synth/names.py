@@ -46,6 +46,8 @@ GROUP_MIX: dict[str, tuple[float, float, float, float]] = {
     "7373": (0.03, 0.80, 0.14, 0.03),
 }
 DEFAULT_MIX = (0.30, 0.60, 0.05, 0.05)
+# Share of households carrying the Andi title (Bugis/Makassar nobility), by naming group
+ANDI_HOUSEHOLDS = (0.025, 0.065, 0.0, 0.0)
 
 
 def _w(items: str) -> tuple[list[str], np.ndarray]:
@@ -309,7 +311,7 @@ def _names_for(rng: np.random.Generator, g: int, fem: bool, age: np.ndarray) -> 
             use_old = old & (u[2] < 0.12)
             first = pc.if_else(pa.array(use_old), oldname, first)
             second = _null_where(second, use_old)
-        andi = pa.array(np.where(u[3] < (0.05 if g == BUGIS else 0.02), "ANDI", None), pa.string())
+        andi = pa.nulls(n, pa.string())  # Andi is given by family (population.make_names)
         daeng = None
         if g == MAKASSAR:
             has_daeng = (age >= 30) & (u[2] < 0.10) & single
@@ -335,9 +337,9 @@ def _names_for(rng: np.random.Generator, g: int, fem: bool, age: np.ndarray) -> 
         first = pc.if_else(pa.array(use_old), oldname, first)
         second = _null_where(second, use_old & (u[1] < 0.6))
         la = pa.array(np.where(use_old & (u[3] > 0.7), "LA", None), pa.string())
-        andi = pa.array(np.where(u[3] < 0.06, "ANDI", None), pa.string())
+        andi = pa.nulls(n, pa.string())
         return join([andi, la, first, second, third])
-    andi = pa.array(np.where(u[3] < 0.02, "ANDI", None), pa.string())
+    andi = pa.nulls(n, pa.string())
     has_daeng = (age >= 25) & (u[3] > 0.75)
     daeng = _null_where(join([pa.array(["DAENG"] * n), draw(rng, DAENG_NAMES, n)]), ~has_daeng)
     third = _null_where(third, has_daeng)

@@ -90,6 +90,7 @@ def all_kecamatan_codes(province: str | None = None, exclude_province: str | Non
     return np.array(sorted(codes), dtype=np.int64)
 
 
+TWIN_RATE = 0.012  # of pairs of consecutive children in a household
 # Household sizes (Sulsel: about 4 people per household).
 HH_SIZES = np.arange(1, 10)
 HH_P = np.array([0.07, 0.14, 0.19, 0.21, 0.17, 0.11, 0.06, 0.03, 0.02])
@@ -166,6 +167,11 @@ def make_people(
     # birth date: days before the reference day
     birth = (ref_day - np.floor(age * 365.25 + rng.uniform(0, 365, n))).astype(np.int64)
     birth = np.minimum(birth, ref_day - 1)
+    # twins (about 1.2 % of children): the next child of the household shares the birth date,
+    # the household and the address, a hard case for any linkage
+    twin = np.flatnonzero((role[:-1] == 2) & (role[1:] == 2) & (hh[:-1] == hh[1:]))
+    twin = twin[rng.random(len(twin)) < TWIN_RATE]
+    birth[twin + 1] = birth[twin]
 
     # marital status
     marital = np.zeros(n, np.int8)
@@ -332,6 +338,13 @@ def _random_kec_same_kab(rng, kab_of_home: np.ndarray, sulsel_kec: np.ndarray) -
 def make_names(rng: np.random.Generator, pop: Population, ref: dt.date) -> pa.Array:
     age = age_on(pop.birth, ref)
     base = names.make_names(rng, pop.group, pop.female, age)
+    # Andi runs in families: the head and most children carry it, a spouse sometimes
+    group_hh = np.zeros(len(pop.hh_desa), np.int8)
+    group_hh[pop.hh[pop.member == 0]] = pop.group[pop.member == 0]
+    andi_hh = rng.random(len(pop.hh_desa)) < np.asarray(names.ANDI_HOUSEHOLDS)[group_hh]
+    share = np.select([pop.role == 0, pop.role == 1, pop.role == 2], [1.0, 0.45, 0.9], 0.3)
+    andi = andi_hh[pop.hh] & (rng.random(len(pop)) < share) & (pop.group <= names.BUGIS)
+    base = pc.if_else(pa.array(andi), pc.binary_join_element_wise("ANDI", base, " "), base)
     # academic titles on a few adults' register names
     titled = (age >= 24) & (rng.random(len(pop)) < 0.025)
     title = names.draw(rng, names.ACADEMIC, len(pop))
