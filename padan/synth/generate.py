@@ -152,8 +152,9 @@ def generate(
     desa_people = np.zeros(len(regions.desa_code))
     for k, p in people_k.items():
         idx = np.flatnonzero(regions.kab_code == k)
+        # about one populated desa per 700 voters (all of them at province scale)
         per_desa = 700 if k in kabs else 1000
-        n_used = min(len(idx), max(1, math.ceil(p / per_desa / ELIGIBLE_SHARE * 0.67)))
+        n_used = min(len(idx), max(1, math.ceil(p * ELIGIBLE_SHARE / per_desa)))
         used = np.sort(rng.choice(idx, size=n_used, replace=False))
         w = rng.lognormal(0, 0.6, n_used) * np.where(regions.urban[used], 1.6, 1.0)
         desa_people[used] = p * w / w.sum()
