@@ -9,8 +9,11 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from padan.errors import PadanError
 from padan.reference import wilayah
@@ -390,3 +393,58 @@ def test_xlsx_per_desa_matches_dpt_and_damage(tmp_path):
             assert r[6] == d["NIK"]
         elif d["NIK"].isdigit():  # damaged: only ~15 significant digits survive
             assert abs(r[6] - int(d["NIK"])) < 10
+
+
+# -- properties of the building blocks ------------------------------------------------------
+
+
+@given(st.lists(st.integers(-40_000, 30_000), min_size=1, max_size=50))
+def test_civil_date_arithmetic_round_trips(days):
+    from padan.synth.population import from_ymd, ymd
+
+    arr = np.array(days)
+    y, m, d = ymd(arr)
+    assert (from_ymd(y, m, d) == arr).all()
+    ref = arr.astype("datetime64[D]").astype(object)
+    assert [(x.year, x.month, x.day) for x in ref] == list(zip(y, m, d, strict=True))
+
+
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=200), st.integers(0, 2**32 - 1))
+def test_serials_are_one_to_n_within_each_key(keys, seed):
+    from padan.synth.population import _serials
+
+    k = np.array(keys)
+    s = _serials(np.random.default_rng(seed), k)
+    for key in set(keys):
+        assert sorted(s[k == key]) == list(range(1, keys.count(key) + 1))
+
+
+NAMES = [
+    "MUHAMMAD ARIF",
+    "SITI AMINAH",
+    "NURHAYATI",
+    "SAMPARA DAENG NGALLE",
+    "ANDI BASO",
+    "YOHANES PALINGGI",
+    "ABDUL RAHMAN, S.PD",
+    "BACO",
+    "HJ. HASNAH",
+    "ST. HAJRAH",
+]
+
+
+@settings(max_examples=200)
+@given(
+    st.sampled_from(NAMES),
+    st.sampled_from(list(synth_model.NAME_VARIANTS)),
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+    st.integers(17, 90),
+)
+def test_name_variant_always_differs(name, kind, seed, female, age):
+    from padan.synth.variants import name_variant, place_variant
+
+    out = name_variant(name, kind, np.random.default_rng(seed), female, age)
+    assert out != name and out.strip() == out and out
+    place = place_variant("UJUNG PANDANG", np.random.default_rng(seed))
+    assert place != "UJUNG PANDANG" and place
