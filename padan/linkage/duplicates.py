@@ -1,0 +1,146 @@
+"""Duplicates within the DPT (ganda), in KPU's three categories.
+
+- ``GANDA_K1``: identical identity: the same normalised name (spaces ignored, so "Nur Hayati"
+  = "Nurhayati"), birth date and sex, on another row (usually another address or TPS; the
+  same TPS twice counts too).
+- ``GANDA_K2``: the same NIK on rows whose identity is not identical (another name, birth
+  date or sex): at least one NIK is wrong.
+- ``GANDA_K3``: a similar identity: (a) a similar name (:func:`names.name_similarity` >=
+  ``K3_SIMILARITY``) with the same birth date and sex in the same kecamatan; (b) the same
+  name and sex with day and month of birth swapped; (c) the same name and birth date with the
+  sex differing; (d) the same words of the name in another order, same birth date and sex.
+
+Both rows of a pair are flagged and each records the other; nothing is ever removed. Pure
+SQL, blocked on exact keys so it stays cheap at millions of rows. A block (rows sharing a key)
+larger than ``MAX_PARTNERS`` is compared against its first ``MAX_PARTNERS`` rows only: every
+row of it is still flagged, with at most that many partners from the block recorded (a
+placeholder NIK shared by thousands of rows must not produce millions of pairs).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from padan.errors import PadanError
+from padan.identity.names import name_similarity_sql, normalize_name_sql
+
+K1, K2, K3 = "GANDA_K1", "GANDA_K2", "GANDA_K3"
+CATEGORIES = (K1, K2, K3)
+GANDA = "GANDA"
+
+K3_SIMILARITY = 0.90
+"""Name similarity from which two names with the same birth date, sex and kecamatan are a
+possible duplicate (twins with rhyming names score lower: "Hasan" / "Husain" ~0.8)."""
+
+MAX_PARTNERS = 50
+
+_REQUIRED = ("row_id", "nama", "tanggal_lahir", "jenis_kelamin")
+_BASE = "_dup_base"
+_PAIRS = "_dup_pairs"
+_SWAP = "_dup_swap"
+
+
+def _opt(cols: set[str], name: str, sql_type: str = "VARCHAR") -> str:
+    return f'"{name}"' if name in cols else f"NULL::{sql_type}"
+
+
+def _prepare(engine: Any, dpt_table: str) -> None:
+    cols = set(engine.columns(dpt_table))
+    missing = [c for c in _REQUIRED if c not in cols]
+    if missing:
+        raise PadanError(
+            "GANDA_KOLOM_KURANG",
+            f"Tabel DPT {dpt_table} tidak punya kolom {', '.join(missing)}; "
+            "pemeriksaan data ganda tidak bisa dijalankan.",
+            hint="Impor DPT lewat `padan impor dpt` agar kolomnya lengkap.",
+        )
+    kec = _opt(cols, "kode_kec")
+    desa = _opt(cols, "kode_desa")
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {_BASE} AS
+        SELECT *, replace(nm, ' ', '') AS nk,
+               array_to_string(list_sort(string_split(nm, ' ')), ' ') AS ns
+        FROM (
+            SELECT row_id::BIGINT AS row_id,
+                   nullif(trim({_opt(cols, "nik")}), '') AS nik,
+                   {normalize_name_sql('"nama"')} AS nm,
+                   tanggal_lahir::DATE AS tgl,
+                   nullif(upper(trim(jenis_kelamin)), '') AS jk,
+                   coalesce({kec}, substr({desa}, 1, 6)) AS kec
+            FROM "{dpt_table}")
+    """)
+
+
+def _pairs(
+    engine: Any, category: str, block: list[str], condition: str = "true", source: str = _BASE
+) -> None:
+    """Add the pairs of rows of ``source`` that share ``block`` (all non-null; a name key
+    in it must not be empty) and meet ``condition`` (over aliases ``a`` and ``b``), in both
+    directions."""
+    part = ", ".join(block)
+    on = " AND ".join(f"a.{c} = b.{c}" for c in block)
+    where = " AND ".join(
+        f"{c} IS NOT NULL" + (f" AND {c} <> ''" if c in ("nk", "ns") else "") for c in block
+    )
+    engine.execute(f"""
+        INSERT INTO {_PAIRS}
+        WITH g AS (
+            SELECT *, row_number() OVER (PARTITION BY {part} ORDER BY row_id) AS _rn
+            FROM {source} WHERE {where}
+            QUALIFY count(*) OVER (PARTITION BY {part}) > 1),
+        p AS (
+            SELECT a.row_id AS x, b.row_id AS y
+            FROM g a JOIN (SELECT * FROM g WHERE _rn <= {MAX_PARTNERS}) b
+              ON {on} AND a.row_id <> b.row_id
+            WHERE {condition})
+        SELECT x, '{category}', y FROM p
+        UNION ALL
+        SELECT y, '{category}', x FROM p
+    """)
+
+
+def find_duplicates(engine: Any, dpt_table: str, out_table: str) -> dict[str, int]:
+    """Find duplicate rows in ``dpt_table`` (canonical DPT columns).
+
+    Creates ``out_table(row_id BIGINT, category VARCHAR, other_row_id BIGINT)``: one row per
+    (row, other row, category), both directions, ordered by row. Returns how many DPT rows
+    carry each category (``GANDA_K1``, ``GANDA_K2``, ``GANDA_K3``).
+    """
+    _prepare(engine, dpt_table)
+    engine.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_PAIRS} "
+        "(row_id BIGINT, category VARCHAR, other_row_id BIGINT)"
+    )
+    same_identity = "(a.nk = b.nk AND a.tgl = b.tgl AND a.jk = b.jk)"
+    _pairs(engine, K1, ["nk", "tgl", "jk"])
+    _pairs(engine, K2, ["nik"], f"NOT coalesce({same_identity}, false)")
+    sim = name_similarity_sql("a.nm", "b.nm")
+    _pairs(engine, K3, ["kec", "tgl", "jk"], f"a.nk <> b.nk AND {sim} >= {K3_SIMILARITY}")
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {_SWAP} AS
+        SELECT *, year(tgl) AS y, least(month(tgl), day(tgl)) AS lo,
+               greatest(month(tgl), day(tgl)) AS hi
+        FROM {_BASE} WHERE month(tgl) <> day(tgl)
+    """)
+    _pairs(engine, K3, ["nk", "jk", "y", "lo", "hi"], "a.tgl <> b.tgl", source=_SWAP)
+    _pairs(engine, K3, ["nk", "tgl"], "a.jk IS DISTINCT FROM b.jk")
+    _pairs(engine, K3, ["ns", "tgl", "jk"], "a.nk <> b.nk")
+    engine.execute(f"""
+        CREATE OR REPLACE TABLE "{out_table}" AS
+        SELECT DISTINCT row_id, category, other_row_id FROM {_PAIRS}
+        ORDER BY row_id, category, other_row_id
+    """)
+    for t in (_PAIRS, _SWAP, _BASE):
+        engine.execute(f"DROP TABLE IF EXISTS {t}")
+    counts = dict(
+        engine.rows(f'SELECT category, count(DISTINCT row_id) FROM "{out_table}" GROUP BY 1')
+    )
+    return {c: int(counts.get(c, 0)) for c in CATEGORIES}
+
+
+def catatan_sql(dup_table: str) -> str:
+    """A query giving, per flagged row, its CATATAN codes: ``GANDA;GANDA_K1`` and so on."""
+    return (
+        f"SELECT row_id, '{GANDA};' || string_agg(DISTINCT category, ';' ORDER BY category) "
+        f'AS catatan FROM "{dup_table}" GROUP BY row_id'
+    )
