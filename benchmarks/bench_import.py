@@ -9,7 +9,7 @@ They are written with DuckDB SQL over the real area names (with the usual mess: 
 
 Each phase runs in its own process so that its peak memory (ru_maxrss) is its own:
 
-* baseline: DuckDB's ``read_csv`` (auto-detect) of the same file into a table;
+* baseline: DuckDB's ``read_csv`` (auto-detect, all VARCHAR) of the same file into a table;
 * ``load_dpt`` / ``load_registry`` on an in-memory engine (the ``padan match`` path);
 * ``import_dpt`` into a workspace file (transaction, history);
 * ``load_dpt`` of the XLSX folder, and fastexcel alone reading the same files (its baseline).
@@ -114,11 +114,13 @@ def _nik(alias: str = "p") -> str:
     )
 
 
-def make_files(data: Path, dpt_rows: int, reg_rows: int, xlsx_rows: int) -> None:
+def make_files(
+    data: Path, dpt_rows: int, reg_rows: int, xlsx_rows: int, synth: Path | None
+) -> None:
     data.mkdir(parents=True, exist_ok=True)
     e = connect()
     nd = _desa_table(e)
-    if not (data / "registry.csv").exists():
+    if synth is None and not (data / "registry.csv").exists():
         t = time.perf_counter()
         e.execute(
             f"""COPY (SELECT {_nik()} AS NIK, substr(p.kode_desa, 1, 6) || '0101' || lpad(CAST(p.i % 999999 AS VARCHAR), 6, '0') AS NO_KK,
@@ -151,7 +153,7 @@ def make_files(data: Path, dpt_rows: int, reg_rows: int, xlsx_rows: int) -> None
                lpad(CAST(p.i % 9 + 1 AS VARCHAR), 3, '0') AS RT, lpad(CAST(p.i % 5 + 1 AS VARCHAR), 3, '0') AS RW,
                '0' AS DISABILITAS, 'S' AS KTP_EL, '' AS KETERANGAN, p.kode_desa AS _kode
         FROM ({_people_sql(dpt_rows, nd)}) p"""
-    if not (data / "dpt.csv").exists():
+    if synth is None and not (data / "dpt.csv").exists():
         t = time.perf_counter()
         e.execute(
             f"COPY (SELECT * EXCLUDE (_kode) FROM ({dpt_sql}) ORDER BY _kode, TPS, NO) TO '{data / 'dpt.csv'}' (HEADER)"
@@ -164,7 +166,7 @@ def make_files(data: Path, dpt_rows: int, reg_rows: int, xlsx_rows: int) -> None
         t = time.perf_counter()
         xdir.mkdir()
         part = e.arrow(
-            f"SELECT * FROM (SELECT * FROM read_csv('{data / 'dpt.csv'}', all_varchar = true) LIMIT {xlsx_rows}) "
+            f"SELECT * FROM (SELECT * FROM read_csv('{(synth or data) / 'dpt.csv'}', all_varchar = true) LIMIT {xlsx_rows}) "
         )
         cols = part.column_names
         desa_col = part.column("KELURAHAN").to_pylist()
@@ -207,7 +209,7 @@ def phase(name: str, path: str) -> dict:
     t = time.perf_counter()
     out: dict = {"phase": name}
     if name == "baseline":
-        e.execute(f"CREATE TABLE b AS SELECT * FROM read_csv('{path}')")
+        e.execute(f"CREATE TABLE b AS SELECT * FROM read_csv('{path}', all_varchar = true)")
         out["rows"] = e.one("SELECT count(*) FROM b")[0]
     elif name == "load_dpt":
         r = load_dpt(e, [Path(path)], table="dpt")
@@ -271,10 +273,9 @@ def main() -> None:
     if a.phase:
         print(json.dumps(phase(*a.phase), default=str))
         return
+    make_files(a.data, a.dpt_rows, a.reg_rows, a.xlsx_rows, a.synth)
     data = a.synth or a.data
-    if not a.synth:
-        make_files(data, a.dpt_rows, a.reg_rows, a.xlsx_rows)
-    print(f"files in {data}; {os.cpu_count()} cores", flush=True)
+    print(f"CSV files in {data}, XLSX in {a.data / 'dpt-xlsx'}; {os.cpu_count()} cores", flush=True)
 
     def show(label: str, r: dict, base: dict | None = None) -> None:
         ratio = f"  ratio {r['seconds'] / base['seconds']:.2f}x" if base else ""
@@ -296,11 +297,12 @@ def main() -> None:
         b = run_phase("baseline", data / "registry.csv")
         show("register csv: DuckDB read_csv (baseline)", b)
         show("register csv: load_registry", run_phase("load_registry", data / "registry.csv"), b)
-    if "xlsx" not in a.skip and (data / "dpt-xlsx").exists():
-        nfiles = len(list((data / "dpt-xlsx").glob("*.xlsx")))
-        b = run_phase("fastexcel", data / "dpt-xlsx")
+    xdir = a.data / "dpt-xlsx"
+    if "xlsx" not in a.skip and xdir.exists():
+        nfiles = len(list(xdir.glob("*.xlsx")))
+        b = run_phase("fastexcel", xdir)
         show(f"DPT xlsx ({nfiles} files): fastexcel alone", b)
-        show(f"DPT xlsx ({nfiles} files): load_dpt", run_phase("load_dpt", data / "dpt-xlsx"), b)
+        show(f"DPT xlsx ({nfiles} files): load_dpt", run_phase("load_dpt", xdir), b)
 
 
 if __name__ == "__main__":

@@ -420,3 +420,60 @@ def test_registry_codes_and_rejects(engine, tmp_path):
     rej = engine.one("SELECT reason, column_name, value_masked, message FROM reg_rejects")
     assert rej[0] == "NIK_TIDAK_VALID" and rej[1] == "NIK" and rej[2] == "737101*****"
     assert "73710112018" not in rej[3]
+
+
+def test_utf16_with_bom(engine, tmp_path):
+    f = tmp_path / "dpt.csv"
+    f.write_bytes(("\t".join(HEADER) + "\r\n" + "\t".join(ROW_A) + "\r\n").encode("utf-16"))
+    r = load_dpt(engine, [f], table="dpt")
+    assert r.accepted == 1 and "ENKODING_UTF16" in codes(r)
+    assert engine.one("SELECT nama FROM dpt")[0] == "SITI AMINAH"
+
+
+def test_repeated_header_and_blank_rows_are_not_rows(engine, tmp_path):
+    f = write_csv(tmp_path / "dpt.csv", [HEADER, ROW_A, [""] * len(HEADER), [], HEADER, ROW_B])
+    r = load_dpt(engine, [f], table="dpt")
+    assert (r.rows_read, r.accepted, r.rejected) == (2, 2, 0)
+    assert r.skipped_rows == 3  # empty cells, blank line, header again
+    assert engine.rows("SELECT source_row FROM dpt ORDER BY row_id") == [(2,), (6,)]
+
+
+def test_progress_reports_bytes(engine, tmp_path):
+    f = write_csv(tmp_path / "dpt.csv", [HEADER, ROW_A, ROW_B])
+    seen = []
+    load_dpt(
+        engine,
+        [f],
+        table="dpt",
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
+    reads = [s for s in seen if s[0] == "baca"]
+    assert reads and reads[-1][1] == reads[-1][2] == f.stat().st_size
+
+
+def test_registry_xlsx_numeric_nik_rejected(engine, tmp_path):
+    import xlsxwriter
+
+    f = tmp_path / "reg.xlsx"
+    wb = xlsxwriter.Workbook(str(f))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["NIK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STATUS_KTP_EL"])
+    ws.write_row(1, 0, ["7371014507900001", "SITI", "MAKASSAR", "05-07-1990", "P", "CARD_PRINTED"])
+    ws.write_row(2, 0, [7371011201800000, "BUDI", "GOWA", "12-01-1980", "L", "BELUM REKAM"])
+    wb.close()
+    r = load_registry(engine, [f], table="reg")
+    assert (r.rows_read, r.accepted, r.rejected) == (2, 1, 1)
+    reason, message = engine.one("SELECT reason, message FROM reg_rejects")
+    assert reason == "NIK_TIDAK_VALID" and "NIK_RUSAK_EXCEL" in message
+    assert "7371011201800000" not in message
+
+
+def test_no_file_and_empty_file_errors(engine, tmp_path):
+    with pytest.raises(PadanError) as ei:
+        load_dpt(engine, [tmp_path / "missing.csv"], table="dpt")
+    assert ei.value.code == "BERKAS_TIDAK_ADA"
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(PadanError) as ei:
+        load_dpt(engine, [empty], table="dpt")
+    assert ei.value.code == "BERKAS_KOSONG"

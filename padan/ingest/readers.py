@@ -10,6 +10,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 import secrets
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +29,7 @@ HEADER_SEARCH_ROWS = 30
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 DELIMITERS = (",", ";", "\t", "|")
+_BLANK_LINE = re.compile(r"\n(?=\n)")
 
 Progress = Callable[[str, int, int | None], None] | None
 
@@ -201,16 +203,16 @@ def scan_text(
     """Hash the file and decide its encoding in one pass; make a clean UTF-8 copy when needed.
 
     Returns (utf8_path, encoding, sha256). A UTF-8 file with one kind of line end (LF or CRLF)
-    is read in place; anything else (Windows-1252, UTF-16 by BOM, mixed or bare-CR line ends,
-    NUL bytes) is rewritten as UTF-8 with LF line ends, because DuckDB's strict CSV parser
-    stops at mixed line ends.
+    and no blank lines is read in place; anything else (Windows-1252, UTF-16 by BOM, mixed or
+    bare-CR line ends, NUL bytes, blank lines) is rewritten as UTF-8 with LF line ends,
+    because DuckDB's strict CSV parser stops at mixed line ends and skips blank lines.
     """
     h = hashlib.sha256()
     dec = codecs.getincrementaldecoder("utf-8")()
     ok = True
     first = b""
-    n_cr = n_lf = n_crlf = n_nul = 0
-    prev_cr = False
+    n_cr = n_lf = n_crlf = n_nul = n_blank = 0
+    prev_cr = prev_lf = False
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             if not first:
@@ -225,7 +227,10 @@ def scan_text(
             n_lf += chunk.count(b"\n")
             n_crlf += chunk.count(b"\r\n") + (1 if prev_cr and chunk[:1] == b"\n" else 0)
             n_nul += chunk.count(b"\x00")
+            n_blank += chunk.count(b"\n\n") + chunk.count(b"\n\r\n") + chunk.count(b"\r\r")
+            n_blank += 1 if prev_lf and chunk[:1] in (b"\n", b"\r") else 0
             prev_cr = chunk[-1:] == b"\r"
+            prev_lf = chunk[-1:] == b"\n"
             report_bytes(len(chunk))
     if ok:
         try:
@@ -237,7 +242,7 @@ def scan_text(
         enc = "utf-16"
     elif ok:
         enc = "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
-        if uniform and not n_nul:
+        if uniform and not n_nul and not n_blank:
             return path, enc, h.hexdigest()
     else:
         enc = "cp1252"
@@ -247,12 +252,22 @@ def scan_text(
         open(out, "w", encoding="utf-8", newline="") as dst,
     ):
         carry = ""
+        last = "\n"
         while text := src.read(CHUNK):
             text = carry + text
             carry = ""
             if text.endswith("\r"):
                 text, carry = text[:-1], "\r"
-            dst.write(text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n"))
+            text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+            # A blank line becomes a line holding one space: DuckDB skips blank lines without
+            # a trace, which would shift every later row number; this one it reports (and
+            # padan counts it as blank, not as a row).
+            text = _BLANK_LINE.sub("\n ", text)
+            if text and last == "\n" and text[0] == "\n":
+                text = " " + text
+            if text:
+                last = text[-1]
+                dst.write(text)
         if carry:
             dst.write("\n")
     return out, "windows-1252" if enc == "cp1252" else enc, h.hexdigest()
