@@ -477,3 +477,16 @@ def test_no_file_and_empty_file_errors(engine, tmp_path):
     with pytest.raises(PadanError) as ei:
         load_dpt(engine, [empty], table="dpt")
     assert ei.value.code == "BERKAS_KOSONG"
+
+
+def test_per_file_remarks_summed(engine, tmp_path):
+    d = tmp_path / "desa"
+    d.mkdir()
+    for i, row in enumerate((ROW_A, ROW_B, ROW_A)):
+        row = [*row[:5], row[5] + " RÉSKY", *row[6:]]
+        write_csv(d / f"{i}.csv", [["DPT KELURAHAN"], HEADER, row], delim=";", encoding="cp1252")
+    r = load_dpt(engine, [d], table="dpt")
+    titles = [w for w in r.warnings if w.code == "BARIS_JUDUL_DILEWATI"]
+    assert len(titles) == 1 and titles[0].rows == 3 and len(titles[0].examples) == 3
+    assert "3 berkas/lembar" in titles[0].message
+    assert len([w for w in r.warnings if w.code == "ENKODING_WINDOWS_1252"]) == 1

@@ -39,6 +39,14 @@ from padan.privacy import mask_nik, mask_nik_sql
 Progress = Callable[[str, int, int | None], None] | None
 
 XLSX_BATCH_ROWS = 200_000
+NOTE_LABELS = {
+    "BARIS_JUDUL_DILEWATI": "Baris di atas judul kolom dilewati",
+    "LEMBAR_DILEWATI": "Lembar tanpa baris judul kolom yang dikenali dilewati",
+    "ENKODING_WINDOWS_1252": "Dibaca sebagai Windows-1252 (bukan UTF-8)",
+    "ENKODING_UTF16": "Dibaca sebagai UTF-16",
+    "KOLOM_TAMBAHAN_DIABAIKAN": "Kolom yang tidak ada di berkas pertama tidak ikut dibaca",
+    "KOLOM_TIDAK_ADA_DI_BERKAS": "Kolom dari berkas pertama tidak ada; dibiarkan kosong",
+}
 
 
 @dataclass
@@ -137,6 +145,7 @@ class _Loader:
         self.parts: list[_Part] = []
         self.files: list[FileInfo] = []
         self.warnings: list[ImportWarning] = []
+        self.notes: dict[str, list[tuple[str, int]]] = {}
         self.rows_staged = 0
         self.bytes_done = 0
         self.bytes_total = 0
@@ -211,7 +220,7 @@ class _Loader:
             out.append(idx)
         extra = [h for i, h in enumerate(header) if i not in used and str(h).strip()]
         if extra:
-            self._warn(
+            self._note(
                 "KOLOM_TAMBAHAN_DIABAIKAN",
                 f"{where}: kolom {', '.join(repr(x) for x in extra)} tidak ada di berkas pertama dan tidak ikut dibaca.",
             )
@@ -221,7 +230,7 @@ class _Loader:
             if i is None and str(self.raw_columns[j]).strip()
         ]
         if missing:
-            self._warn(
+            self._note(
                 "KOLOM_TIDAK_ADA_DI_BERKAS",
                 f"{where}: kolom {', '.join(repr(x) for x in missing)} dari berkas pertama tidak ada; dibiarkan kosong.",
             )
@@ -232,6 +241,25 @@ class _Loader:
     ) -> None:
         self.warnings.append(ImportWarning(code, message, rows, examples or []))
 
+    def _note(self, code: str, message: str, rows: int = 0) -> None:
+        """A per-file remark: with one file per kelurahan there can be thousands, so they are
+        summed into one warning per code at the end (:meth:`_flush_notes`)."""
+        self.notes.setdefault(code, []).append((message, rows))
+
+    def _flush_notes(self) -> None:
+        for code, items in self.notes.items():
+            rows = sum(r for _, r in items)
+            if len(items) == 1:
+                self._warn(code, items[0][0], rows)
+                continue
+            label = NOTE_LABELS.get(code, code)
+            self._warn(
+                code,
+                f"{label}: {len(items)} berkas/lembar" + (f", {rows} baris" if rows else "") + ".",
+                rows,
+                [m for m, _ in items[:3]],
+            )
+
     def _read_csv(self, src: Source, file_no: int, tmp: Path) -> None:
         utf8, enc, sha = scan_text(src.path, tmp, self._tick)
         if src.info is not None:
@@ -239,14 +267,14 @@ class _Loader:
             self.files.append(src.info)
         plan = plan_csv(self.kind, utf8, enc, src.display, self.mapping)
         if enc == "windows-1252":
-            self._warn(
+            self._note(
                 "ENKODING_WINDOWS_1252",
                 f"{src.display}: dibaca sebagai Windows-1252 (bukan UTF-8).",
             )
         elif enc == "utf-16":
-            self._warn("ENKODING_UTF16", f"{src.display}: dibaca sebagai UTF-16.")
+            self._note("ENKODING_UTF16", f"{src.display}: dibaca sebagai UTF-16.")
         if plan.title_rows:
-            self._warn(
+            self._note(
                 "BARIS_JUDUL_DILEWATI",
                 f"{src.display}: {plan.title_rows} baris di atas judul kolom (baris {plan.header_line}) dilewati.",
                 plan.title_rows,
@@ -359,7 +387,7 @@ class _Loader:
         any_sheet = False
         for sheet in read_workbook(self.kind, src, self.mapping, keys):
             if isinstance(sheet, str):
-                self._warn(
+                self._note(
                     "LEMBAR_DILEWATI",
                     f"{src.display}, lembar {sheet!r}: tidak ada baris judul kolom yang dikenali; dilewati.",
                 )
@@ -367,7 +395,7 @@ class _Loader:
             any_sheet = True
             where = f"{src.display}, lembar {sheet.sheet!r}"
             if sheet.header_row > 1:
-                self._warn(
+                self._note(
                     "BARIS_JUDUL_DILEWATI",
                     f"{where}: {sheet.header_row - 1} baris di atas judul kolom (baris {sheet.header_row}) dilewati.",
                     sheet.header_row - 1,
@@ -746,6 +774,7 @@ class _Loader:
             )[0]
         )
         rows_read = accepted + rejected
+        self._flush_notes()
         self._value_warnings()
         if skipped:
             self._warn(
