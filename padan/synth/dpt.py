@@ -122,6 +122,7 @@ def apply_nik_errors(
     nik_true: np.ndarray,
     nkk_row: np.ndarray,
     family_nik: np.ndarray,
+    other_nik: np.ndarray,
 ) -> tuple[pa.Array, pa.Array]:
     """The NIK (and NKK) column as typed: the true NIK, or one of the NIK errors."""
     n = len(rows.pid)
@@ -132,6 +133,8 @@ def apply_nik_errors(
         applicable = ~taken
         if err == "NIK_KELUARGA":
             applicable &= family_nik > 0
+        if err == "NIK_ORANG_LAIN":
+            applicable &= other_nik > 0
         idx = pick(rng, np.flatnonzero(applicable), n, model.ERROR_RATES[err])
         taken[idx] = True
         chosen[err] = idx
@@ -160,6 +163,7 @@ def apply_nik_errors(
         nik[idx] = nik[idx] - a * pa_ - b * pb_ + b * pa_ + a * pb_
     nik[chosen["NKK_SEBAGAI_NIK"]] = nkk_row[chosen["NKK_SEBAGAI_NIK"]]
     nik[chosen["NIK_KELUARGA"]] = family_nik[chosen["NIK_KELUARGA"]]
+    nik[chosen["NIK_ORANG_LAIN"]] = other_nik[chosen["NIK_ORANG_LAIN"]]
     nik_s = pc.cast(pa.array(nik), pa.string())
     nkk_s = pc.cast(pa.array(nkk_row), pa.string())
     blank = rows.errors["NIK_KOSONG"]
@@ -200,6 +204,24 @@ def apply_date_errors(
     m_sw = np.zeros(n, bool)
     m_sw[idx] = True
     rows.errors["TGL_TUKAR"] = m_sw
+    # one part mistyped: the year off by one or ten, the day or the month off by one
+    can = ~m_ph & ~m_sw & ~rows.errors["TGL_PLACEHOLDER_REGISTER"]
+    idx = pick(rng, np.flatnonzero(can), n, model.ERROR_RATES["TGL_SALAH_KETIK"])
+    kind = rng.choice(3, size=len(idx), p=[0.4, 0.4, 0.2])
+    step = np.where(rng.random(len(idx)) < 0.5, -1, 1)
+    yy, mm, dd = y[idx].copy(), m[idx].copy(), d[idx].copy()
+    yy = np.where(kind == 0, yy + step * np.where(rng.random(len(idx)) < 0.8, 1, 10), yy)
+    dd = np.where(kind == 1, np.clip(dd + step, 1, 28), dd)
+    dd = np.where((kind == 1) & (dd == d[idx]), dd - step, dd)  # clipped: go the other way
+    mm = np.where(kind == 2, (mm - 1 + step) % 12 + 1, mm)
+    dd = np.where(kind == 2, np.minimum(dd, 28), dd)
+    yy = np.minimum(yy, 2003)  # still of voting age by the DPT's own date
+    new = from_ymd(yy, mm, dd)
+    keep = new != birth[idx]
+    birth[idx[keep]] = new[keep]
+    m_ty = np.zeros(n, bool)
+    m_ty[idx[keep]] = True
+    rows.errors["TGL_SALAH_KETIK"] = m_ty
     return birth
 
 
@@ -209,9 +231,21 @@ def apply_name_errors(
     names_row: pa.Array,
     female_row: np.ndarray,
     age_row: np.ndarray,
+    group_row: np.ndarray,
 ) -> tuple[pa.Array, dict[str, int]]:
     n = len(rows.pid)
-    idx = pick(rng, np.arange(n), n, model.ERROR_RATES["NAMA_VARIASI"])
+    # another name altogether (the name the person goes by)
+    lain = pick(rng, np.arange(n), n, model.ERROR_RATES["NAMA_LAIN"])
+    originals = pc.take(names_row, pa.array(lain)).to_pylist()
+    out = [
+        variants.other_name(s, rng, bool(f), int(g))
+        for s, f, g in zip(originals, female_row[lain], group_row[lain], strict=True)
+    ]
+    mask = np.zeros(n, bool)
+    mask[lain] = True
+    rows.errors["NAMA_LAIN"] = mask
+    names_row = _scatter(names_row, lain, out)
+    idx = pick(rng, np.flatnonzero(~mask), n, model.ERROR_RATES["NAMA_VARIASI"])
     kinds = list(model.NAME_VARIANTS)
     kind_idx = rng.choice(len(kinds), size=len(idx), p=np.array(list(model.NAME_VARIANTS.values())))
     originals = pc.take(names_row, pa.array(idx)).to_pylist()

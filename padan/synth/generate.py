@@ -258,12 +258,15 @@ def generate(
         rows.errors["TGL_PLACEHOLDER_REGISTER"] = reg_ph[pid]
         rows.errors["DOMISILI_BEDA"] = moved[pid]
         family = _family_nik(pop, nik, ghost)
-        nik_s, nkk_s = dptmod.apply_nik_errors(rng, rows, nik[pid], nkk[pop.hh[pid]], family[pid])
+        other = _other_nik(rng, pop, nik, ghost, pid)
+        nik_s, nkk_s = dptmod.apply_nik_errors(
+            rng, rows, nik[pid], nkk[pop.hh[pid]], family[pid], other
+        )
         birth_row = dptmod.apply_date_errors(rng, rows, reg_birth[pid], pop.birth[pid])
         names_row = pc.take(names_p, pa.array(pid))
         age_row = age_on(birth_row, profile.election_day)
         names_row, name_kinds = dptmod.apply_name_errors(
-            rng, rows, names_row, pop.female[pid], age_row
+            rng, rows, names_row, pop.female[pid], age_row, pop.group[pid]
         )
         places_row = dptmod.apply_place_errors(rng, rows, pc.take(places_p, pa.array(pid)))
         female_row = dptmod.apply_sex_errors(rng, rows, pop.female[pid])
@@ -500,6 +503,30 @@ def _family_nik(pop: population.Population, nik: np.ndarray, ghost: np.ndarray) 
     second[pop.hh[m1]] = np.flatnonzero(m1)
     other = np.where(pop.member == 0, second[pop.hh], first[pop.hh])
     out = np.where(other >= 0, nik[np.maximum(other, 0)], 0)
+    return out
+
+
+def _other_nik(
+    rng: np.random.Generator,
+    pop: population.Population,
+    nik: np.ndarray,
+    ghost: np.ndarray,
+    pid: np.ndarray,
+) -> np.ndarray:
+    """For each DPT row, the NIK of an unrelated register person of the same desa (0: none)."""
+    base = np.flatnonzero((pop.new_day == 0) & ~ghost)  # sorted by desa (households are)
+    desa_sorted = pop.desa[base]
+    lo = np.searchsorted(desa_sorted, pop.desa[pid], side="left")
+    hi = np.searchsorted(desa_sorted, pop.desa[pid], side="right")
+    out = np.zeros(len(pid), np.int64)
+    todo = np.flatnonzero(hi - lo > 1)
+    for _ in range(4):
+        if len(todo) == 0:
+            break
+        cand = base[lo[todo] + np.floor(rng.random(len(todo)) * (hi - lo)[todo]).astype(np.int64)]
+        ok = pop.hh[cand] != pop.hh[pid[todo]]
+        out[todo[ok]] = nik[cand[ok]]
+        todo = todo[~ok]
     return out
 
 

@@ -129,10 +129,13 @@ ERROR_RATES: dict[str, float] = {
     "NIK_KELUARGA": 0.002,  # another household member's NIK
     "NIK_KOSONG": 0.003,  # NIK blank
     "NIK_DISAMARKAN": 0.002,  # 10 of 16 digits masked with '*'
+    "NIK_ORANG_LAIN": 0.001,  # the NIK of an unrelated person of the same desa
     "NAMA_VARIASI": 0.100,  # spelling variant of the name (see NAME_VARIANTS)
+    "NAMA_LAIN": 0.004,  # another name the person goes by (daeng name, nickname)
     "TGL_PLACEHOLDER": 0.012,  # DPT birth date replaced by a placeholder
     "TGL_PLACEHOLDER_REGISTER": 0.008,  # register birth date is the placeholder, DPT true
     "TGL_TUKAR": 0.005,  # day and month swapped in the DPT
+    "TGL_SALAH_KETIK": 0.005,  # year, month or day mistyped in the DPT
     "TEMPAT_VARIASI": 0.030,  # birth place written differently
     "GANDA": 0.003,  # the person is listed a second time at another TPS (rate per person)
     "TIDAK_DI_REGISTER": 0.005,  # voter with no register record at all
@@ -147,6 +150,7 @@ NIK_ERRORS = (
     "NIK_KELUARGA",
     "NIK_KOSONG",
     "NIK_DISAMARKAN",
+    "NIK_ORANG_LAIN",
 )
 # How NAMA_VARIASI splits into kinds (falls back to a typo when a kind does not apply).
 NAME_VARIANTS = {

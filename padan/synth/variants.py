@@ -10,6 +10,8 @@ import re
 
 import numpy as np
 
+from padan.synth import names as _names
+
 _ABBREV = [
     (r"\bMUHAMMAD\b", ["MUH.", "MOH.", "M.", "MUHAMAD", "MOHAMMAD", "MUHAMMAD"]),
     (r"\bMUH\.", ["MUHAMMAD", "MUH", "M."]),
@@ -85,13 +87,16 @@ def _apply(name: str, kind: str, rng: np.random.Generator, female: bool, age: in
                     return " ".join(words)
         return None
     if kind == "KATA_HILANG":
-        words = name.split(" ")
+        core, comma, title = name.partition(",")  # keep an academic title out of it
+        words = core.strip().split(" ")
         if len(words) < 2:
             return None
         if "DAENG" in words and words.index("DAENG") > 0:
-            return " ".join(words[: words.index("DAENG")])
-        drop = int(rng.integers(len(words)))
-        return " ".join(words[:drop] + words[drop + 1 :])
+            kept = words[: words.index("DAENG")]
+        else:
+            drop = int(rng.integers(len(words)))
+            kept = words[:drop] + words[drop + 1 :]
+        return " ".join(kept) + (comma + title if comma else "")
     return None
 
 
@@ -195,3 +200,29 @@ def area_variant(name: str, rng: np.random.Generator) -> str:
         opts.append(typo(name, rng))
     opts.append(name.replace("  ", " ") + " ")
     return opts[int(rng.integers(len(opts)))].strip() or name
+
+
+def other_name(name: str, rng: np.random.Generator, female: bool, group: int) -> str:
+    """Another name the person goes by: the daeng name alone, a different second name, or
+    a nickname; shares at most one word with ``name``."""
+    words = [w for w in name.split(" ") if w and w != "ANDI" and not w.endswith(",")]
+    if "DAENG" in words and words.index("DAENG") < len(words) - 1:
+        dn = words[words.index("DAENG") + 1]
+        return ("DAENG " if rng.random() < 0.6 else "DG. ") + dn
+    if group == _names.TORAJA:
+        table = _names.TORAJA_CHRISTIAN_F if female else _names.TORAJA_CHRISTIAN_M
+    elif group == _names.JAWA:
+        table = _names.JAWA_F if female else _names.JAWA_M
+    else:
+        table = _names.FEMALE_SECOND if female else _names.MALE_SECOND
+    toks, p = table
+    for _ in range(10):
+        new = toks[int(rng.choice(len(toks), p=p))]
+        if new not in words:
+            break
+    u = rng.random()
+    if len(words) >= 2 and u < 0.5:
+        return f"{words[0]} {new}"  # same first name, another second name
+    if len(words) >= 2 and u < 0.75:
+        return f"{new} {words[-1]}"
+    return new  # a nickname / the name used at home
