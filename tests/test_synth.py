@@ -260,6 +260,23 @@ def test_unrecorded_rate_and_first_time_voters(medium):
     )
 
 
+def test_pace_differs_by_kabupaten(medium):
+    m = json.loads((medium / "manifest.json").read_text())
+    left = {
+        k: v["belum_rekam_akhir"] / v["belum_rekam"]
+        for k, v in m["per_kabupaten"].items()
+        if v["belum_rekam"] >= 20
+    }
+    assert min(left.values()) < 0.10  # some regions (almost) at zero by 8 Dec
+    assert max(left.values()) > 0.25  # others far from it
+    # per day: voters (people); per kabupaten: DPT rows (a GANDA voter counts twice there)
+    by_day = list(m["realised"]["unrecorded_dpt_by_day"].values())
+    rows_start = sum(v["belum_rekam"] for v in m["per_kabupaten"].values())
+    rows_end = sum(v["belum_rekam_akhir"] for v in m["per_kabupaten"].values())
+    assert 0 <= rows_start - by_day[0] <= 0.01 * rows_start + 2
+    assert 0 <= rows_end - by_day[-1] <= 0.01 * rows_end + 2
+
+
 def test_tps_at_most_500_and_ordered(medium):
     dpt = _read(medium / "dpt.csv")
     sizes: dict[tuple, int] = {}

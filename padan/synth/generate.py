@@ -351,6 +351,8 @@ def generate(
             "dpt": int(mk.sum()),
             "tps": int(len(np.unique(rows.desa[mk].astype(np.int64) * 1000 + rows.tps[mk]))),
             "belum_rekam": int(((rekam == "BELUM_REKAM") & found & mk).sum()),
+            # after the last delta written (the same as belum_rekam without deltas)
+            "belum_rekam_akhir": int(((cur[pid] == status.UNREG) & found & mk).sum()),
             "register": int(((regions.kab_code[pop.hh_desa[reg_hh[base]]]) == k).sum()),
         }
     counts = {
