@@ -73,8 +73,25 @@ def get_progress(
     return progress(engine, pemilihan, wilayah, level_children=children, allowed_kab=allowed(kab))
 
 
+_SPEC_CACHE: dict[str, dict] = {}
+
+
 def burndown_spec(prog: Any) -> dict:
-    """The same Vega-Lite spec the reports render (padan.reports.charts), else a plain one."""
+    """The same Vega-Lite spec the reports render (padan.reports.charts), else a plain one.
+
+    Building it through Altair costs ~75 ms (schema validation); the result depends only on
+    the progress figures, so it is cached by them.
+    """
+    key = json.dumps(prog.as_dict(), sort_keys=True, default=str)
+    spec = _SPEC_CACHE.get(key)
+    if spec is None:
+        if len(_SPEC_CACHE) > 512:
+            _SPEC_CACHE.clear()
+        spec = _SPEC_CACHE[key] = _burndown_spec(prog)
+    return spec
+
+
+def _burndown_spec(prog: Any) -> dict:
     try:
         from padan.reports.charts import burndown_spec as spec_of  # type: ignore[import-not-found]
 
