@@ -13,6 +13,7 @@ import json
 import re
 import secrets
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from padan.ingest.readers import (
     FileInfo,
     Source,
     expand,
+    file_sha256,
     plan_csv,
     read_csv_python,
     read_workbook,
@@ -88,9 +90,10 @@ def load_dpt(
     mapping: dict[str, str] | None = None,
     progress: Progress = None,
     temporary: bool = False,
+    known_hashes: dict[str, str] | None = None,
 ) -> LoadReport:
     """Read DPT files into ``table`` (canonical DPT columns, input order) and ``{table}_rejects``."""
-    return _Loader(engine, "dpt", table, mapping, progress, temporary).run(paths)
+    return _Loader(engine, "dpt", table, mapping, progress, temporary, known_hashes).run(paths)
 
 
 def load_registry(
@@ -101,10 +104,11 @@ def load_registry(
     mapping: dict[str, str] | None = None,
     progress: Progress = None,
     temporary: bool = False,
+    known_hashes: dict[str, str] | None = None,
 ) -> LoadReport:
     """Read register extracts into ``table`` (canonical register columns + row_id) and
     ``{table}_rejects``."""
-    return _Loader(engine, "registry", table, mapping, progress, temporary).run(paths)
+    return _Loader(engine, "registry", table, mapping, progress, temporary, known_hashes).run(paths)
 
 
 def _q(s: str) -> str:
@@ -130,7 +134,14 @@ class _Part:
 
 class _Loader:
     def __init__(
-        self, engine: Engine, kind: str, table: str, mapping, progress: Progress, temporary: bool
+        self,
+        engine: Engine,
+        kind: str,
+        table: str,
+        mapping,
+        progress: Progress,
+        temporary: bool,
+        known_hashes: dict[str, str] | None = None,
     ):
         self.e = engine
         self.kind = kind
@@ -146,6 +157,8 @@ class _Loader:
         self.files: list[FileInfo] = []
         self.warnings: list[ImportWarning] = []
         self.notes: dict[str, list[tuple[str, int]]] = {}
+        self.known_hashes = known_hashes or {}
+        self.has_xlsx = False  # any XLSX part: cell types known (NIK typed as a number)
         self.rows_staged = 0
         self.bytes_done = 0
         self.bytes_total = 0
@@ -162,6 +175,9 @@ class _Loader:
 
     # -- main --------------------------------------------------------------------------
     def run(self, paths: Sequence[Path]) -> LoadReport:
+        # Library code never prints: DuckDB's own console progress bar stays off (progress
+        # goes through the callback).
+        self.e.execute("SET enable_progress_bar = false")
         with tempfile.TemporaryDirectory(prefix="padan-import-") as tmp:
             try:
                 sources = expand(paths, Path(tmp))
@@ -261,10 +277,8 @@ class _Loader:
             )
 
     def _read_csv(self, src: Source, file_no: int, tmp: Path) -> None:
-        utf8, enc, sha = scan_text(src.path, tmp, self._tick)
-        if src.info is not None:
-            src.info.sha256 = src.info.sha256 or sha
-            self.files.append(src.info)
+        utf8, enc = scan_text(src.path, tmp, self._tick)
+        hasher = self._hash_in_background(src)
         plan = plan_csv(self.kind, utf8, enc, src.display, self.mapping)
         if enc == "windows-1252":
             self._note(
@@ -307,6 +321,7 @@ class _Loader:
             self.e.execute(f"DELETE FROM {self.rej} WHERE part = {part}")
             self._stage_rows_python(plan, part, width, colmap)
             self.parts.append(_Part(part, src.display, None, file_no, -1, None, fields))
+            self._finish_hash(src, hasher)
             return
         # The header row (and title rows that happen to have as many fields) were read too:
         # data starts after the first row equal to the header.
@@ -326,6 +341,7 @@ class _Loader:
         )
         n = self.e.one(f"SELECT count(*) FROM {self.stg}")
         self.rows_staged = int(n[0]) if n else 0
+        self._finish_hash(src, hasher)
 
     def _stage_rows_python(
         self, plan: CsvPlan, part: int, width: int, colmap: list[int | None]
@@ -368,12 +384,32 @@ class _Loader:
             finally:
                 self.e.unregister("_padan_bad_arrow")
 
-    def _read_xlsx(self, src: Source, file_no: int) -> None:
-        from padan.ingest.readers import file_sha256
+    def _hash_in_background(self, src: Source) -> threading.Thread | None:
+        """sha256 of a file the user named, computed while DuckDB reads it (hashlib releases
+        the GIL); skipped when the workspace import hashed it already."""
+        info = src.info
+        if info is None:
+            return None
+        self.files.append(info)
+        if not info.sha256:
+            info.sha256 = self.known_hashes.get(str(src.path.resolve()), "")
+        if info.sha256:
+            return None
 
-        if src.info is not None:
-            src.info.sha256 = src.info.sha256 or file_sha256(src.path)
-            self.files.append(src.info)
+        def run() -> None:
+            info.sha256 = file_sha256(src.path)
+
+        th = threading.Thread(target=run, daemon=True)
+        th.start()
+        return th
+
+    @staticmethod
+    def _finish_hash(src: Source, th: threading.Thread | None) -> None:
+        if th is not None:
+            th.join()
+
+    def _read_xlsx(self, src: Source, file_no: int) -> None:
+        hasher = self._hash_in_background(src)
 
         def keys(header: list[str]) -> list[int]:
             try:
@@ -415,6 +451,7 @@ class _Loader:
                     sheet.table.column(f"c{i}") if i is not None else pa.nulls(n, pa.string())
                 )
             self.parts.append(_Part(part, src.display, sheet.sheet, file_no, -1, None, fields))
+            self.has_xlsx = True
             pending.append(pa.table(cols))
             pending_rows += n
             if pending_rows >= XLSX_BATCH_ROWS:
@@ -423,6 +460,7 @@ class _Loader:
         if pending:
             self._flush(pending)
         self._tick(src.size)
+        self._finish_hash(src, hasher)
         if not any_sheet:
             raise PadanError(
                 "KOLOM_WAJIB_TIDAK_ADA",
@@ -633,12 +671,40 @@ class _Loader:
         codes, issues = resolve_regions(combos)
         for it in sorted(issues, key=lambda i: -i.rows):
             self._warn(it.code, f"{it.message}: {it.rows} baris.", it.rows, it.candidates)
+        # Region codes: resolved once per distinct name combination, looked up per row through
+        # an ENUM of the combinations (a hash lookup, no join: input order is kept, no sort).
+        known = {k: v for k, v in codes.items() if any(v)}
+        if known:
+            rkey = " || '\x1f' || ".join(f"coalesce({k}, '\x00')" for k in keys)
+            enum = (
+                "ENUM("
+                + ", ".join(_q("\x1f".join("\x00" if x is None else x for x in k)) for k in known)
+                + ")"
+            )
+            idx = f"enum_code(TRY_CAST({rkey} AS {enum})) + 1"
+
+            def lookup(level: int) -> str:
+                values = ", ".join(
+                    "NULL" if v[level] is None else _q(v[level]) for v in known.values()
+                )
+                return f"CAST([{values}][{idx}] AS VARCHAR)"
+
+            region = f"{lookup(0)} AS kode_kab, {lookup(1)} AS kode_kec, {lookup(2)} AS kode_desa"
+        else:
+            region = (
+                "NULL::VARCHAR AS kode_kab, NULL::VARCHAR AS kode_kec, NULL::VARCHAR AS kode_desa"
+            )
         nik_t = N.nik_text(self._col("nik"))
-        flags = N.nik_flags_sql(self.e, "nik_t", "tanggal_lahir", "jenis_kelamin")
-        flags = N.add_flag(f"({flags})", "coalesce(nik_num, false)", "NIK_RUSAK_EXCEL")
+        flags0 = N.nik_flags_sql(self.e, "nik_t", "tanggal_lahir", "jenis_kelamin")
+        # The rules' expression appears once (in CTE c); repeating it repeats its work.
+        flags = (
+            N.add_flag("flags0", "coalesce(nik_num, false)", "NIK_RUSAK_EXCEL")
+            if self.has_xlsx
+            else "flags0"
+        )
         sql = (
             f"WITH a AS (SELECT row_number() OVER () - 1 AS row_id, {self.src_file} AS source_file, "
-            f"{self.src_sheet} AS source_sheet, {self._source_row()} AS source_row, nik_num, "
+            f"{self.src_sheet} AS source_sheet, {self._source_row()} AS source_row, nik_num, {region}, "
             f"{self._col('nik')} AS nik_raw, {nik_t} AS nik_t, "
             f"{N.tps(self._col('tps'))} AS tps, {N.clean(self._col('nkk'))} AS nkk, {self._txt('nama')} AS nama, "
             f"{self._txt('tempat_lahir')} AS tempat_lahir, "
@@ -648,48 +714,16 @@ class _Loader:
             f"{self._txt('rt')} AS rt, {self._txt('rw')} AS rw, {self._txt('disabilitas')} AS disabilitas, "
             f"{N.ktp_el(self._col('ktp_el'))} AS ktp_el, {self._txt('keterangan')} AS keterangan, "
             f"{raw} AS raw FROM {self.stg} WHERE {accepted}), "
-            f"b AS (SELECT a.* EXCLUDE (tl0), {N.plausible_date('tl0')} AS tanggal_lahir FROM a) "
+            f"b AS (SELECT a.* EXCLUDE (tl0), {N.plausible_date('tl0')} AS tanggal_lahir FROM a), "
+            f"c AS (SELECT b.*, {flags0} AS flags0 FROM b) "
             f"SELECT CAST(row_id AS BIGINT) AS row_id, source_file, source_sheet, source_row, "
-            f"NULL::VARCHAR AS kode_kab, NULL::VARCHAR AS kode_kec, NULL::VARCHAR AS kode_desa, tps, NULL::VARCHAR AS tps_key, "
+            f"kode_kab, kode_kec, kode_desa, tps, "
+            f"CASE WHEN kode_desa IS NOT NULL AND tps IS NOT NULL THEN kode_desa || tps END AS tps_key, "
             f"CASE WHEN NOT coalesce(nik_num, false) AND regexp_full_match(nik_t, '[0-9]{{16}}') THEN nik_t END AS nik, "
             f"nik_raw, {flags} AS nik_flags, nkk, nama, tempat_lahir, tanggal_lahir, usia, status_kawin, "
-            f"jenis_kelamin, alamat, rt, rw, disabilitas, ktp_el, keterangan, raw FROM b"
+            f"jenis_kelamin, alamat, rt, rw, disabilitas, ktp_el, keterangan, raw FROM c"
         )
         e.execute(f"CREATE OR REPLACE {self.temp}TABLE {t} AS {sql}")
-        # Region codes: resolved once per distinct name combination, set in place (a join in
-        # the statement above would lose input order or cost a sort of every row).
-        known = {k: v for k, v in codes.items() if any(v)}
-        if not known:
-            return
-        sep = "\x1f"
-
-        def key_sql(parts: list[str]) -> str:
-            return " || '\x1f' || ".join(f"coalesce({p}, '\x00')" for p in parts)
-
-        reg_t = pa.table(
-            {
-                "rkey": pa.array(
-                    [sep.join("\x00" if x is None else x for x in k) for k in known], pa.string()
-                ),
-                "kode_kab": pa.array([v[0] for v in known.values()], pa.string()),
-                "kode_kec": pa.array([v[1] for v in known.values()], pa.string()),
-                "kode_desa": pa.array([v[2] for v in known.values()], pa.string()),
-            }
-        )
-        raw_keys = [
-            N.clean(f"{t}.raw[{self.fields[k] + 1}]") if k in self.fields else "NULL::VARCHAR"
-            for k in ("kabupaten", "kecamatan", "kelurahan", "kode_wilayah")
-        ]
-        name = f"_padan_reg_{secrets.token_hex(3)}"
-        e.register(name, reg_t)
-        try:
-            e.execute(
-                f"UPDATE {t} SET kode_kab = r.kode_kab, kode_kec = r.kode_kec, kode_desa = r.kode_desa, "
-                f"tps_key = CASE WHEN r.kode_desa IS NOT NULL AND {t}.tps IS NOT NULL THEN r.kode_desa || {t}.tps END "
-                f"FROM {name} r WHERE r.rkey = {key_sql(raw_keys)}"
-            )
-        finally:
-            e.unregister(name)
 
     def _build_registry(self) -> None:
         e, t = self.e, self.table

@@ -197,38 +197,37 @@ def _unzip(p: Path, dest: Path) -> list[Source]:
 
 
 # -- CSV -----------------------------------------------------------------------------------
-def scan_text(
-    path: Path, tmpdir: Path, report_bytes: Callable[[int], None]
-) -> tuple[Path, str, str]:
-    """Hash the file and decide its encoding in one pass; make a clean UTF-8 copy when needed.
+def scan_text(path: Path, tmpdir: Path, report_bytes: Callable[[int], None]) -> tuple[Path, str]:
+    """Decide the encoding in one fast pass; make a clean UTF-8 copy when needed.
 
-    Returns (utf8_path, encoding, sha256). A UTF-8 file with one kind of line end (LF or CRLF)
-    and no blank lines is read in place; anything else (Windows-1252, UTF-16 by BOM, mixed or
-    bare-CR line ends, NUL bytes, blank lines) is rewritten as UTF-8 with LF line ends,
-    because DuckDB's strict CSV parser stops at mixed line ends and skips blank lines.
+    Returns (utf8_path, encoding). A UTF-8 file with one kind of line end (LF or CRLF) and no
+    blank lines is read in place; anything else (Windows-1252, UTF-16 by BOM, mixed or bare-CR
+    line ends, NUL bytes, blank lines) is rewritten as UTF-8 with LF line ends, because
+    DuckDB's strict CSV parser stops at mixed line ends and skips blank lines. (Hashing is
+    done separately, in a thread, while DuckDB reads.)
     """
-    h = hashlib.sha256()
     dec = codecs.getincrementaldecoder("utf-8")()
     ok = True
     first = b""
-    n_cr = n_lf = n_crlf = n_nul = n_blank = 0
+    n_cr = n_lf = n_crlf = 0
+    nul = blank = False
     prev_cr = prev_lf = False
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             if not first:
                 first = chunk[:4]
-            h.update(chunk)
-            if ok:
+            if ok and not (chunk.isascii() and dec.getstate()[0] == b""):
                 try:
                     dec.decode(chunk)
                 except UnicodeDecodeError:
                     ok = False
-            n_cr += chunk.count(b"\r")
             n_lf += chunk.count(b"\n")
-            n_crlf += chunk.count(b"\r\n") + (1 if prev_cr and chunk[:1] == b"\n" else 0)
-            n_nul += chunk.count(b"\x00")
-            n_blank += chunk.count(b"\n\n") + chunk.count(b"\n\r\n") + chunk.count(b"\r\r")
-            n_blank += 1 if prev_lf and chunk[:1] in (b"\n", b"\r") else 0
+            if b"\r" in chunk or prev_cr:
+                n_cr += chunk.count(b"\r")
+                n_crlf += chunk.count(b"\r\n") + (1 if prev_cr and chunk[:1] == b"\n" else 0)
+                blank = blank or b"\n\r\n" in chunk or b"\r\r" in chunk
+            nul = nul or b"\x00" in chunk
+            blank = blank or b"\n\n" in chunk or (prev_lf and chunk[:1] in (b"\n", b"\r"))
             prev_cr = chunk[-1:] == b"\r"
             prev_lf = chunk[-1:] == b"\n"
             report_bytes(len(chunk))
@@ -242,8 +241,8 @@ def scan_text(
         enc = "utf-16"
     elif ok:
         enc = "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
-        if uniform and not n_nul and not n_blank:
-            return path, enc, h.hexdigest()
+        if uniform and not nul and not blank:
+            return path, enc
     else:
         enc = "cp1252"
     out = tmpdir / f"{secrets.token_hex(4)}.utf8.csv"
@@ -270,7 +269,7 @@ def scan_text(
                 dst.write(text)
         if carry:
             dst.write("\n")
-    return out, "windows-1252" if enc == "cp1252" else enc, h.hexdigest()
+    return out, "windows-1252" if enc == "cp1252" else enc
 
 
 def read_csv_python(path: Path, delimiter: str) -> Iterator[tuple[int, list[str], str]]:

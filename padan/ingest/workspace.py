@@ -44,9 +44,13 @@ class ImportResult:
     skipped_duplicate: bool = False
 
 
-def hash_inputs(paths: Sequence[Path | str]) -> list[FileInfo]:
-    """The files a user named (a folder: its CSV/XLSX files; a zip: the zip), with hashes."""
+def hash_inputs(
+    paths: Sequence[Path | str], by_path: dict[str, str] | None = None
+) -> list[FileInfo]:
+    """The files a user named (a folder: its CSV/XLSX files; a zip: the zip), with hashes
+    (also put in ``by_path``, keyed by resolved path, so the reader need not hash again)."""
     out: list[FileInfo] = []
+    by_path = {} if by_path is None else by_path
     for raw in paths:
         p = Path(raw)
         if not p.exists():
@@ -64,12 +68,12 @@ def hash_inputs(paths: Sequence[Path | str]) -> list[FileInfo]:
                 ),
                 key=lambda f: str(f).lower(),
             )
-            out.extend(
-                FileInfo(str(f.relative_to(p.parent)), file_sha256(f), f.stat().st_size)
-                for f in files
-            )
+            for f in files:
+                sha = by_path[str(f.resolve())] = file_sha256(f)
+                out.append(FileInfo(str(f.relative_to(p.parent)), sha, f.stat().st_size))
         else:
-            out.append(FileInfo(p.name, file_sha256(p), p.stat().st_size))
+            sha = by_path[str(p.resolve())] = file_sha256(p)
+            out.append(FileInfo(p.name, sha, p.stat().st_size))
     return out
 
 
@@ -169,7 +173,8 @@ def _import(
 ) -> ImportResult:
     if progress:
         progress("hash", 0, None)
-    chash = content_hash(kind, hash_inputs(paths))
+    hashes: dict[str, str] = {}
+    chash = content_hash(kind, hash_inputs(paths, hashes))
     if not force:
         dup = _duplicate(engine, kind, chash)
         if dup is not None:
@@ -178,7 +183,13 @@ def _import(
     loader = load_dpt if kind == "dpt" else load_registry
     try:
         report = loader(
-            engine, paths, table=tmp, mapping=mapping, progress=progress, temporary=True
+            engine,
+            paths,
+            table=tmp,
+            mapping=mapping,
+            progress=progress,
+            temporary=True,
+            known_hashes=hashes,
         )
         if progress:
             progress("simpan", 0, None)
