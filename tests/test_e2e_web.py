@@ -43,6 +43,7 @@ def server(tmp_path_factory):
     info = build_sample(engine, per_tps=8)
     auth.add_user(engine, "prov", PASSWORD, "provinsi")
     auth.add_user(engine, "kpu_mks", PASSWORD, "kpu_kabupaten", "7371")
+    auth.add_user(engine, "dukcapil_mks", PASSWORD, "dukcapil_kabupaten", "7371")
     app = create_app(engine, upload_dir=tmp / "unggah")
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -230,6 +231,28 @@ def test_kabupaten_user_cannot_see_another_kabupaten(browser, server):
     page.goto(server["url"] + "/wilayah/73")
     assert page.url.endswith("/wilayah/7371")
     assert page.locator("nav.mainnav a:text('Unggah')").count() == 0
+    ctx.close()
+
+
+def test_dukcapil_user_reveals_one_nik_and_it_is_audited(browser, server):
+    ctx, page, errors, _ = log_in(browser, server, "dukcapil_mks")
+    desa = next(d for d in server["desas"] if d.startswith("7371"))
+    page.goto(f"{server['url']}/pemilih/{desa}001")
+    first = page.locator("table.voters tbody tr").first
+    masked = first.locator("code.nik").inner_text()
+    assert re.fullmatch(r"\d{6}\*{10}", masked)
+    first.locator("button:text('tampilkan')").click()  # htmx POST with the CSRF header
+    full = first.locator("code.nik-full")
+    full.wait_for()
+    assert re.fullmatch(r"\d{16}", full.inner_text()) and full.inner_text()[:6] == masked[:6]
+    shot(page, "12-nik-lengkap")
+    cur = server["engine"].cursor()
+    row = cur.one(
+        "SELECT actor, detail FROM audit_log WHERE action = 'lihat_nik' ORDER BY audit_id DESC LIMIT 1"
+    )
+    cur.close()
+    assert row[0] == "dukcapil_mks" and full.inner_text() not in row[1]
+    assert not [e for e in errors if "Uncaught" in e], errors
     ctx.close()
 
 
