@@ -388,6 +388,36 @@ def test_downloads(site, clients):
     assert c.get("/unduh/grafik.exe").status_code == 404
 
 
+@pytest.mark.slow
+def test_report_downloads_xlsx_pdf(site, clients):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from python_calamine import CalamineWorkbook
+
+    c = clients["kpu_mks"]
+    r = c.get("/unduh/rekap.xlsx?wilayah=7371")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    wb = CalamineWorkbook.from_filelike(BytesIO(r.content))
+    assert len(wb.sheet_names) == 2  # kecamatan, desa
+    text = str(wb.get_sheet_by_index(0).to_python())
+    assert "Mariso" in text or "Mamajang" in text
+    r = c.get("/unduh/laporan.pdf?wilayah=7371")
+    assert r.status_code == 200 and r.content[:4] == b"%PDF"
+    assert "Makassar" in "".join(p.extract_text() for p in PdfReader(BytesIO(r.content)).pages)
+    r = c.get("/unduh/daftar-kerja.xlsx?wilayah=7371")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    r = c.get("/unduh/daftar-kerja.pdf?wilayah=7371")
+    assert r.status_code == 200 and r.content[:4] == b"%PDF"
+    for url in ("/unduh/rekap.xlsx?wilayah=7306", "/unduh/laporan.pdf?wilayah=7306",
+                "/unduh/daftar-kerja.xlsx?wilayah=7306", "/unduh/daftar-kerja.pdf?wilayah=730601"):  # fmt: skip
+        assert c.get(url).status_code == 403, url
+    assert clients["pantau"].get("/unduh/daftar-kerja.xlsx?wilayah=7371").status_code == 403
+    assert clients["pantau"].get("/unduh/rekap.xlsx").status_code == 200
+    r = clients["prov"].get("/unduh")
+    assert "/unduh/rekap.xlsx" in r.text and "/unduh/laporan.pdf" in r.text
+
+
 def test_admin_page_users_and_tokens(site, clients):
     c = clients["admin"]
     token = csrf_of(c)

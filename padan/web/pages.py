@@ -633,6 +633,87 @@ def worklist_csv(c: Ctx = Depends(ctx), wilayah: str = Query(...)):
     )
 
 
+def _file_response(suffix: str, filename: str, write) -> Response:
+    """Let a report writer (padan.reports) write to a temporary file; send its bytes."""
+    import tempfile
+
+    media = {
+        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".pdf": "application/pdf",
+    }[suffix]
+    with tempfile.TemporaryDirectory(prefix="padan-unduh-") as d:
+        path = Path(d) / f"berkas{suffix}"
+        write(path)
+        body = path.read_bytes()
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/unduh/rekap.xlsx")
+def rekap_xlsx(c: Ctx = Depends(ctx), wilayah: str = Query("")):
+    """One sheet per level below the chosen region (down to desa), as the reports write it."""
+    assert c.who is not None
+    from padan.reports.xlsx import write_recap_xlsx
+
+    within = _within(c, wilayah)
+    start = LEVELS.index(_level(within)) + 1 if within else 1
+    levels = [lv for lv in LEVELS[start:] if lv != "tps"] or ["tps"]
+    recs = [data.get_recap(c.db, c.settings.pemilihan, lv, within, c.who.kode_kab) for lv in levels]
+    c.audit("unduh_rekap", f"xlsx {within or 'semua'}")
+    return _file_response(
+        ".xlsx", f"rekap-{within or 'semua'}.xlsx", lambda p: write_recap_xlsx(recs, p)
+    )
+
+
+@router.get("/unduh/laporan.pdf")
+def report_pdf(c: Ctx = Depends(ctx), wilayah: str = Query("")):
+    """The region report (key figures, burn-down, recap of the level below) as a PDF."""
+    assert c.who is not None
+    from padan.reports.pdf import write_kabupaten_pdf
+
+    within = _within(c, wilayah)
+    level = LEVELS[LEVELS.index(_level(within)) + 1] if within else "kabupaten"
+    rec = data.get_recap(c.db, c.settings.pemilihan, level, within, c.who.kode_kab)
+    prog = data.get_progress(c.db, c.settings.pemilihan, within, c.who.kode_kab)
+    c.audit("unduh_laporan", f"pdf {within or 'semua'}")
+    return _file_response(
+        ".pdf", f"laporan-{within or 'semua'}.pdf", lambda p: write_kabupaten_pdf(p, rec, prog)
+    )
+
+
+@router.get("/unduh/daftar-kerja.{fmt}")
+def worklist_file(fmt: str, c: Ctx = Depends(ctx), wilayah: str = Query(...)):
+    """The field worklist as XLSX or PDF (NIK masked)."""
+    assert c.who is not None
+    if fmt not in ("xlsx", "pdf"):
+        raise not_found("Format")
+    c.need(c.who.sees_personal, "Peran pemantau tidak boleh mengunduh data pribadi.")
+    code = _code(wilayah)
+    c.region(code)
+    rows = data.worklist_rows(c.db, c.settings.pemilihan, code, c.who.kode_kab)
+    src = data.source(c.db, c.settings.pemilihan)
+    title = f"Daftar jemput bola - {region_name(code)}"
+    line = src.line() if src else ""
+    c.audit(
+        "unduh_daftar_kerja",
+        f"wilayah {code}",
+        f"{fmt}; {len(rows)} pemilih (NIK tersamar)",
+        kab=code[:4] if len(code) >= 4 else None,
+    )
+    if fmt == "xlsx":
+        from padan.reports.xlsx import write_worklist_xlsx
+
+        return _file_response(".xlsx", f"daftar-jemput-bola-{code}.xlsx",
+                              lambda p: write_worklist_xlsx(rows, p, title=title, source_line=line))  # fmt: skip
+    from padan.reports.pdf import write_worklist_pdf
+
+    return _file_response(".pdf", f"daftar-jemput-bola-{code}.pdf",
+                          lambda p: write_worklist_pdf(rows, p, title=title, source_line=line))  # fmt: skip
+
+
 @router.get("/unduh/grafik.{fmt}")
 def chart(fmt: str, c: Ctx = Depends(ctx), wilayah: str = Query("")):
     assert c.who is not None
