@@ -212,6 +212,12 @@ def test_kabupaten_user_cannot_see_another_kabupaten(browser, server):
     body = page.inner_text("main")
     assert "Kota Makassar" in body and "Gowa" not in body
     shot(page, "10-kabupaten-ringkasan")
+    # the ranking chart is interactive: clicking a kecamatan's bar opens it
+    bars = page.locator(".chart[data-spec=spec-ranking] svg .mark-rect path")
+    assert bars.count() == 2
+    bars.first.click()
+    page.wait_for_url(re.compile(r"/wilayah/7371\d{2}$"))
+    page.go_back()
     gowa = next(d for d in server["desas"] if d.startswith("7306"))
     for url in (
         "/wilayah/7306",
