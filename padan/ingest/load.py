@@ -663,17 +663,37 @@ class _Loader:
 
     def _build_dpt(self, raw: str) -> None:
         e, t = self.e, self.table
-        keys = [self._txt(k) for k in ("kabupaten", "kecamatan", "kelurahan", "kode_wilayah")]
+        region_keys = ("kabupaten", "kecamatan", "kelurahan", "kode_wilayah")
+        keys = [self._col(k) for k in region_keys]
         accepted = f"{self._in_data()} AND NOT {self._skip_sql()} AND NOT {self._reject_sql()}"
-        combos = e.rows(
-            f"SELECT {', '.join(keys)}, count(*) FROM {self.stg} WHERE {accepted} GROUP BY ALL"
+        # Distinct raw values (cheap: no per-row trimming); cleaned and resolved in Python.
+        raw_combos = e.rows(
+            f"SELECT {', '.join(keys)}, count(*) FROM {self.stg} WHERE {self._in_data()} GROUP BY ALL"
         )
-        codes, issues = resolve_regions(combos)
+        labels = tuple(
+            str(self.raw_columns[self.fields[k]]).strip().upper() if k in self.fields else None
+            for k in region_keys
+        )
+
+        def clean(v: str | None) -> str | None:
+            return v.strip(" ") or None if v is not None else None
+
+        cleaned: dict[tuple, int] = {}
+        for *vals, n in raw_combos:
+            c = tuple(clean(v) for v in vals)
+            if any(c) and tuple(x.upper() if x else None for x in c) == labels:
+                continue  # a repeated header row
+            cleaned[c] = cleaned.get(c, 0) + int(n)
+        codes, issues = resolve_regions([(*c, n) for c, n in cleaned.items()])
         for it in sorted(issues, key=lambda i: -i.rows):
             self._warn(it.code, f"{it.message}: {it.rows} baris.", it.rows, it.candidates)
         # Region codes: resolved once per distinct name combination, looked up per row through
-        # an ENUM of the combinations (a hash lookup, no join: input order is kept, no sort).
-        known = {k: v for k, v in codes.items() if any(v)}
+        # an ENUM of the raw combinations (a hash lookup, no join: input order is kept, no sort).
+        known = {}
+        for *vals, _n in raw_combos:
+            v = codes.get(tuple(clean(x) for x in vals))
+            if v and any(v):
+                known[tuple(vals)] = v
         if known:
             rkey = " || '\x1f' || ".join(f"coalesce({k}, '\x00')" for k in keys)
             enum = (

@@ -55,8 +55,11 @@ def ktp_el(expr: str) -> str:
 
 def tps(expr: str) -> str:
     """``TPS 001`` / ``1`` / ``001`` / ``1.0`` -> ``001``; NULL when not a TPS number 1-999."""
-    num = f"TRY_CAST(regexp_extract(upper(trim({expr})), '^(?:TPS)?[ .:-]*0*([0-9]{{1,3}})(?:\\.0+)?$', 1) AS INTEGER)"
-    return f"CASE WHEN {num} BETWEEN 1 AND 999 THEN lpad(CAST({num} AS VARCHAR), 3, '0') END"
+    d = f"TRY_CAST(trim(replace(upper({expr}), 'TPS', '')) AS DOUBLE)"
+    return (
+        f"CASE WHEN {d} BETWEEN 1 AND 999 AND {d} = floor({d}) "
+        f"THEN lpad(CAST(CAST({d} AS INTEGER) AS VARCHAR), 3, '0') END"
+    )
 
 
 def digits_code(expr: str, width: int) -> str:
@@ -99,15 +102,19 @@ def parse_date(expr: str, mdy: str = "false") -> str:
     """A DATE from the contract's formats (``DD-MM-YYYY``, ``DD/MM/YYYY``, ``DD|MM|YYYY``,
     ``YYYY-MM-DD``, an Excel serial number 10000-80000); NULL when unparseable.
 
-    ``mdy`` is a SQL boolean: read ``NN-NN-YYYY`` as month-day-year (decided per file). One
-    strptime per value: the shape (year first or last) picks the format.
+    ``mdy`` is a SQL boolean: read ``NN-NN-YYYY`` as month-day-year (decided per file). The
+    parts are reordered to ISO and cast (much cheaper than strptime); an impossible date
+    (31-02) fails the cast.
     """
     t = f"translate({expr}, '/|.', '---')"
+    p1, p2, p3 = (f"split_part({t}, '-', {i})" for i in (1, 2, 3))
     serial = f"TRY_CAST({expr} AS DOUBLE)"
     return (
-        f"coalesce(CAST(CASE WHEN {expr} IS NULL THEN NULL "
-        f"WHEN substr({t}, 5, 1) = '-' THEN try_strptime(left({t}, 10), '%Y-%m-%d') "
-        f"WHEN {mdy} THEN try_strptime({t}, '%m-%d-%Y') ELSE try_strptime({t}, '%d-%m-%Y') END AS DATE), "
+        f"coalesce(CASE WHEN {expr} IS NULL THEN NULL "
+        f"WHEN substr({t}, 5, 1) = '-' THEN TRY_CAST({t} AS DATE) "
+        f"WHEN split_part({t}, '-', 4) <> '' THEN NULL "
+        f"WHEN {mdy} THEN TRY_CAST({p3} || '-' || {p1} || '-' || {p2} AS DATE) "
+        f"ELSE TRY_CAST({p3} || '-' || {p2} || '-' || {p1} AS DATE) END, "
         f"CASE WHEN {serial} BETWEEN 10000 AND 80000 AND {serial} = floor({serial}) "
         f"THEN CAST(DATE '1899-12-30' + CAST({serial} AS INTEGER) AS DATE) END)"
     )
