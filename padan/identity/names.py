@@ -351,7 +351,7 @@ def names_agree(a: str | None, b: str | None) -> bool:
     return _contained(ta, tb) or _contained(tb, ta)
 
 
-def _best_sql(xs: str, ys: str) -> str:
+def best_word_match_sql(xs: str, ys: str) -> str:
     """For each word of list ``xs``: its best Jaro-Winkler against the words of ``ys``.
 
     The lambda parameters have names no caller's column will have: a parameter shadows a
@@ -362,18 +362,26 @@ def _best_sql(xs: str, ys: str) -> str:
     )
 
 
-def name_similarity_sql(a_expr: str, b_expr: str) -> str:
+def name_similarity_sql(
+    a_expr: str,
+    b_expr: str,
+    a_words: str | None = None,
+    b_words: str | None = None,
+    a_joined: str | None = None,
+    b_joined: str | None = None,
+) -> str:
     """:func:`name_similarity` as a DuckDB expression over two *normalised* names.
 
     ``a_expr`` and ``b_expr`` are cores (columns computed with :func:`normalize_name_sql`);
     computing the core once per row and comparing columns is far cheaper than normalising
-    inside every comparison.
+    inside every comparison. For the same reason the words (``string_split(core, ' ')``) and
+    the core without spaces may be given as precomputed columns.
     """
-    ta, tb = f"string_split({a_expr}, ' ')", f"string_split({b_expr}, ' ')"
-    ja, jb = f"replace({a_expr}, ' ', '')", f"replace({b_expr}, ' ', '')"
-    words = (
-        f"(list_sum({_best_sql(ta, tb)}) + list_sum({_best_sql(tb, ta)})) / (len({ta}) + len({tb}))"
-    )
+    ta = a_words or f"string_split({a_expr}, ' ')"
+    tb = b_words or f"string_split({b_expr}, ' ')"
+    ja = a_joined or f"replace({a_expr}, ' ', '')"
+    jb = b_joined or f"replace({b_expr}, ' ', '')"
+    words = f"(list_sum({best_word_match_sql(ta, tb)}) + list_sum({best_word_match_sql(tb, ta)})) / (len({ta}) + len({tb}))"
     joined = f"1.0 - levenshtein({ja}, {jb}) / greatest(length({ja}), length({jb}))"
     return (
         f"(CASE WHEN coalesce({a_expr}, '') = '' OR coalesce({b_expr}, '') = '' THEN 0.0 "
@@ -388,7 +396,7 @@ def names_agree_sql(a_expr: str, b_expr: str) -> str:
 
     def contained(xs: str, ys: str) -> str:
         return (
-            f"(list_min({_best_sql(xs, ys)}) >= {TOKEN_MATCH} "
+            f"(list_min({best_word_match_sql(xs, ys)}) >= {TOKEN_MATCH} "
             f"AND (len({xs}) >= 2 OR len({ys}) <= 2))"
         )
 

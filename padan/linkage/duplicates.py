@@ -6,7 +6,8 @@
 - ``GANDA_K2``: the same NIK on rows whose identity is not identical (another name, birth
   date or sex): at least one NIK is wrong.
 - ``GANDA_K3``: a similar identity: (a) a similar name (:func:`names.name_similarity` >=
-  ``K3_SIMILARITY``) with the same birth date and sex in the same kecamatan; (b) the same
+  ``K3_SIMILARITY``, every word of the shorter name close to one of the other) with the
+  same birth date and sex in the same kecamatan; (b) the same
   name and sex with day and month of birth swapped; (c) the same name and birth date with the
   sex differing; (d) the same words of the name in another order, same birth date and sex.
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from padan.errors import PadanError
-from padan.identity.names import name_similarity_sql, normalize_name_sql
+from padan.identity.names import best_word_match_sql, name_similarity_sql, normalize_name_sql
 
 K1, K2, K3 = "GANDA_K1", "GANDA_K2", "GANDA_K3"
 CATEGORIES = (K1, K2, K3)
@@ -31,6 +32,15 @@ GANDA = "GANDA"
 K3_SIMILARITY = 0.90
 """Name similarity from which two names with the same birth date, sex and kecamatan are a
 possible duplicate (twins with rhyming names score lower: "Hasan" / "Husain" ~0.8)."""
+
+K3_WORD = 0.85
+"""... and every word of the shorter name must have a partner this close (Jaro-Winkler) in
+the other: siblings "Syamsul Hidayat" / "Rina Hidayat" share a word but are two people."""
+
+K3_PREFILTER = 0.80
+"""Cheap necessary-in-practice test before the similarity: a word in common, or the names
+without spaces at Jaro-Winkler >= this. Placeholder birth dates (1 Jul, 31 Dec) make blocks
+of dozens of rows per kecamatan; this keeps the similarity to a few percent of the pairs."""
 
 MAX_PARTNERS = 50
 
@@ -58,7 +68,7 @@ def _prepare(engine: Any, dpt_table: str) -> None:
     desa = _opt(cols, "kode_desa")
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_BASE} AS
-        SELECT *, replace(nm, ' ', '') AS nk,
+        SELECT *, replace(nm, ' ', '') AS nk, string_split(nm, ' ') AS toks,
                array_to_string(list_sort(string_split(nm, ' ')), ' ') AS ns
         FROM (
             SELECT row_id::BIGINT AS row_id,
@@ -114,8 +124,20 @@ def find_duplicates(engine: Any, dpt_table: str, out_table: str) -> dict[str, in
     same_identity = "(a.nk = b.nk AND a.tgl = b.tgl AND a.jk = b.jk)"
     _pairs(engine, K1, ["nk", "tgl", "jk"])
     _pairs(engine, K2, ["nik"], f"NOT coalesce({same_identity}, false)")
-    sim = name_similarity_sql("a.nm", "b.nm")
-    _pairs(engine, K3, ["kec", "tgl", "jk"], f"a.nk <> b.nk AND {sim} >= {K3_SIMILARITY}")
+    sim = name_similarity_sql("a.nm", "b.nm", "a.toks", "b.toks", "a.nk", "b.nk")
+    shorter_covered = (
+        "list_min(CASE WHEN len(a.toks) <= len(b.toks) "
+        f"THEN {best_word_match_sql('a.toks', 'b.toks')} "
+        f"ELSE {best_word_match_sql('b.toks', 'a.toks')} END)"
+    )
+    _pairs(
+        engine,
+        K3,
+        ["kec", "tgl", "jk"],
+        f"a.nk <> b.nk AND (list_has_any(a.toks, b.toks) "
+        f"OR jaro_winkler_similarity(a.nk, b.nk) >= {K3_PREFILTER}) "
+        f"AND {sim} >= {K3_SIMILARITY} AND {shorter_covered} >= {K3_WORD}",
+    )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_SWAP} AS
         SELECT *, year(tgl) AS y, least(month(tgl), day(tgl)) AS lo,
