@@ -6,12 +6,15 @@ The same person is "Hj. St. Nurhayati, S.Pd" in one list and "SITI NUR HAYATI" i
 single spaces, with titles, honorifics and academic degrees removed, old spellings folded to
 one form and common abbreviations expanded.
 
-The rules are data (:data:`RULES`, an ordered list of regular-expression replacements built
-from the tables below) and two executors apply the same list: Python's ``re`` for single
-names, and a chain of ``regexp_replace`` for the engine (:func:`normalize_name_sql`), so the
-match can run over millions of rows in DuckDB (or Spark, through sqlglot) without a Python loop
-and the two cannot drift apart. The patterns use only what Python ``re`` and RE2 (DuckDB)
-share: character classes, ``(?:...)``, ``\\b`` on ASCII text, ``$`` on text without newlines.
+The rules are data (:data:`RULES`, an ordered list of steps built from the tables below:
+character deletions, regular-expression and literal replacements, a word map) and two
+executors apply the same list: plain Python for single names, and one SQL expression for the
+engine (:func:`normalize_name_sql`: ``translate``, ``regexp_replace``, ``replace`` and a
+``CASE`` over the words), so the match can run over millions of rows in DuckDB (or Spark,
+through sqlglot) without a Python loop, and the two cannot drift apart (a property test keeps
+them equal). The patterns use only what Python ``re`` and RE2 (DuckDB) share: character
+classes, ``(?:...)``, ``\\b`` on ASCII text, ``$`` on text without newlines. Measured: 1 million
+names in about 2.5 s on two cores (``strip_accents`` has no Spark built-in: a UDF there).
 
 The ``core`` is a comparison key, not a display form. Old-spelling folds make one class of
 letters that were written differently over time: ``OE``->``U``, ``DJ``->``J``, ``TJ``->``C``,
