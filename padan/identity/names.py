@@ -222,7 +222,8 @@ def _degrees_in(text: str) -> list[str]:
 
 
 def parse_name(s: str | None) -> ParsedName:
-    """Split a name into its titles (in order found) and its normalised core."""
+    """Split a name into its titles (degrees first, then title words, each in name order)
+    and its normalised core."""
     text = "" if s is None else str(s)
     found: list[str] = []
     for step in RULES:
