@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import shutil
 import tempfile
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -68,7 +69,8 @@ def create_app(
         profile=profile,
         signer=Signer(_secret(engine), salt="padan-sesi"),
         jobs=jobs,
-        upload_dir=upload_dir or Path(tempfile.gettempdir()) / "padan-unggah",
+        # a private folder (mode 0700) per server; uploads are deleted after their import
+        upload_dir=upload_dir or Path(tempfile.mkdtemp(prefix="padan-unggah-")),
         secure_cookies=secure_cookies,
     )
 
@@ -76,6 +78,8 @@ def create_app(
     async def lifespan(app: FastAPI):
         yield
         jobs.shutdown()
+        if upload_dir is None:
+            shutil.rmtree(settings.upload_dir, ignore_errors=True)
 
     app = FastAPI(
         title="padan API",
