@@ -247,7 +247,9 @@ def test_pemantau_sees_aggregates_only(site, clients):
     c = clients["pantau"]
     own = kab_codes(site, "7371")
     assert c.get("/").status_code == 200
-    assert c.get(f"/wilayah/{own['desa']}").status_code == 200
+    r = c.get(f"/wilayah/{own['desa']}")
+    assert r.status_code == 200
+    assert f"/wilayah/{own['tps']}" not in r.text and f"/pemilih/{own['tps']}" not in r.text  # no voter lists
     for url in (f"/pemilih/{own['tps']}", "/tinjau", "/audit", "/unggah", "/admin",
                 f"/unduh/daftar-kerja.csv?wilayah={own['kab']}"):  # fmt: skip
         assert c.get(url).status_code == 403, url

@@ -133,7 +133,7 @@ def _burndown_spec(prog: Any) -> dict:
     }
 
 
-def ranking_spec(rows: list, level: str, off_track: set[str]) -> dict:
+def ranking_spec(rows: list, level: str, off_track: set[str], *, links: bool = True) -> dict:
     """Bar chart of the gap per region; padan.js opens a region when its bar is clicked (``href``)."""
     values = [
         {
@@ -143,7 +143,7 @@ def ranking_spec(rows: list, level: str, off_track: set[str]) -> dict:
             "dpt": r.dpt,
             "cakupan": round(r.coverage * 100, 1),
             "status": "Tidak sesuai target" if r.code in off_track else "Sesuai target",
-            "href": f"/wilayah/{r.code}" if r.code else "",
+            "href": f"/wilayah/{r.code}" if r.code and links else "",
         }
         for r in rows
         if r.code

@@ -238,7 +238,9 @@ def wilayah_page(code: str, c: Ctx = Depends(ctx)):
         src=src,
         off_track=off_track,
         burndown=data.burndown_spec(prog),
-        ranking=data.ranking_spec(rec.rows, level, off_track),
+        ranking=data.ranking_spec(
+            rec.rows, level, off_track, links=level != "tps" or c.who.sees_personal
+        ),
         child_is_tps=level == "tps",
         shows_voters=len(code) == 10 and c.who.sees_personal,
     )
