@@ -93,10 +93,16 @@ def test_malformed_rows_all_accounted_for(tmp_path_factory, rows, delim, crlf):
         if len(fields) == width and all(not x.strip(" \t") for x in fields):
             continue  # a row of empty cells: not a row
         expected += 1
+    name = f"t{next(_counter)}"
     try:
-        rep = load_dpt(_engine(), [f], table=f"t{next(_counter)}")
+        rep = load_dpt(_engine(), [f, f], table=name)  # twice: two parts
     except PadanError as exc:
         assert exc.code
         return
     assert rep.rows_read == rep.accepted + rep.rejected
-    assert rep.rows_read == expected, (rep.rows_read, expected, lines)
+    assert rep.rows_read == 2 * expected, (rep.rows_read, expected, lines)
+    # row ids: dense, 0-based, in input order
+    n, bad, top = _engine().one(
+        f"SELECT count(*), count(*) FILTER (WHERE row_id <> rowid), max(row_id) FROM {name}"
+    )
+    assert bad == 0 and (n == 0 or top == n - 1)

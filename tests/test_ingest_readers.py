@@ -490,3 +490,35 @@ def test_per_file_remarks_summed(engine, tmp_path):
     assert len(titles) == 1 and titles[0].rows == 3 and len(titles[0].examples) == 3
     assert "3 berkas/lembar" in titles[0].message
     assert len([w for w in r.warnings if w.code == "ENKODING_WINDOWS_1252"]) == 1
+
+
+def test_row_ids_dense_across_parts_with_titles_rejects_and_blanks(engine, tmp_path):
+    import xlsxwriter
+
+    empty = list(ROW_A)
+    empty[4] = empty[5] = ""
+    a = write_csv(
+        tmp_path / "a.csv", [["JUDUL"], HEADER, ROW_A, empty, [], ROW_B, ["x", "y"], ROW_A]
+    )
+    x = tmp_path / "b.xlsx"
+    wb = xlsxwriter.Workbook(str(x))
+    ws = wb.add_worksheet("S1")
+    ws.write(0, 0, "JUDUL")
+    ws.write_row(1, 0, HEADER)
+    ws.write_row(2, 0, ROW_B)
+    ws.write_row(4, 0, empty)
+    ws.write_row(5, 0, ROW_A)
+    wb.close()
+    r = load_dpt(engine, [a, x], table="dpt")
+    assert (r.accepted, r.rejected) == (5, 3)
+    rows = engine.rows(
+        "SELECT row_id, rowid, source_file, source_row, nama FROM dpt ORDER BY row_id"
+    )
+    assert [x[0] for x in rows] == [0, 1, 2, 3, 4] and all(x[0] == x[1] for x in rows)
+    assert [(x[2], x[3]) for x in rows] == [
+        ("a.csv", 3),
+        ("a.csv", 6),
+        ("a.csv", 8),
+        ("b.xlsx", 3),
+        ("b.xlsx", 6),
+    ]

@@ -41,6 +41,7 @@ from padan.privacy import mask_nik, mask_nik_sql
 Progress = Callable[[str, int, int | None], None] | None
 
 XLSX_BATCH_ROWS = 200_000
+MAX_TREE = 20_000  # more skipped/rejected rows than this: number rows with a window instead
 NOTE_LABELS = {
     "BARIS_JUDUL_DILEWATI": "Baris di atas judul kolom dilewati",
     "LEMBAR_DILEWATI": "Lembar tanpa baris judul kolom yang dikenali dilewati",
@@ -130,6 +131,7 @@ class _Part:
     first_srid: int
     data_start: int | None  # CSV: line of the first data record
     fields: dict[str, int]
+    start_srid: int = -1  # first staged row (CSV: title rows and the header come first)
 
 
 class _Loader:
@@ -319,8 +321,9 @@ class _Loader:
             raise
         except Exception:  # DuckDB's strict parser refused the file: read it the lenient way
             self.e.execute(f"DELETE FROM {self.rej} WHERE part = {part}")
+            first = self.rows_staged
             self._stage_rows_python(plan, part, width, colmap)
-            self.parts.append(_Part(part, src.display, None, file_no, -1, None, fields))
+            self.parts.append(_Part(part, src.display, None, file_no, first, None, fields, first))
             self._finish_hash(src, hasher)
             return
         # The header row (and title rows that happen to have as many fields) were read too:
@@ -336,7 +339,14 @@ class _Loader:
         head_srid = found[0] if found and found[0] is not None else first - 1
         self.parts.append(
             _Part(
-                part, src.display, None, file_no, int(head_srid) + 1, plan.header_line + 1, fields
+                part,
+                src.display,
+                None,
+                file_no,
+                int(head_srid) + 1,
+                plan.header_line + 1,
+                fields,
+                first,
             )
         )
         n = self.e.one(f"SELECT count(*) FROM {self.stg}")
@@ -450,7 +460,8 @@ class _Loader:
                 cols[f"c{j}"] = (
                     sheet.table.column(f"c{i}") if i is not None else pa.nulls(n, pa.string())
                 )
-            self.parts.append(_Part(part, src.display, sheet.sheet, file_no, -1, None, fields))
+            at = self.rows_staged + pending_rows
+            self.parts.append(_Part(part, src.display, sheet.sheet, file_no, at, None, fields, at))
             self.has_xlsx = True
             pending.append(pa.table(cols))
             pending_rows += n
@@ -646,6 +657,7 @@ class _Loader:
         self.src_file = self._per_part([p.source_file for p in self.parts], "VARCHAR")
         self.src_sheet = self._per_part([p.source_sheet for p in self.parts], "VARCHAR")
         self._register_parts()
+        self.row_id = self._row_id_sql()
         n = len(self.raw_columns)
         raw = f"[{', '.join(f'c{j}' for j in range(n))}]"
         if self.kind == "dpt":
@@ -660,6 +672,32 @@ class _Loader:
             )[0]
         )
         return self._report(order, skipped)
+
+    def _row_id_sql(self) -> str:
+        """Dense 0-based row ids in input order, computed per row so that the statement can run
+        in parallel (``row_number() OVER ()`` would run it on one thread): the staging rowid
+        minus the staged rows that are not accepted before it -- title rows per part (a
+        constant), and the few skipped/rejected rows (a balanced CASE tree over their rowids,
+        log2(n) comparisons a row)."""
+        pre, acc = [], 0
+        for p in self.parts:
+            acc += max(p.first_srid - p.start_srid, 0)
+            pre.append(acc)
+        out = self.e.rows(
+            f"SELECT rowid FROM {self.stg} WHERE {self._in_data()} "
+            f"AND ({self._skip_sql()} OR {self._reject_sql()}) ORDER BY rowid LIMIT {MAX_TREE + 1}"
+        )
+        if len(out) > MAX_TREE or any(p.start_srid < 0 for p in self.parts):
+            return "row_number() OVER () - 1"
+        ex = [int(r[0]) for r in out]
+
+        def tree(lo: int, hi: int) -> str:
+            if lo == hi:
+                return str(lo)
+            mid = (lo + hi) // 2
+            return f"CASE WHEN rowid > {ex[mid]} THEN {tree(mid + 1, hi)} ELSE {tree(lo, mid)} END"
+
+        return f"rowid - {self._per_part(pre, 'BIGINT')} - ({tree(0, len(ex))})"
 
     def _build_dpt(self, raw: str) -> None:
         e, t = self.e, self.table
@@ -723,7 +761,7 @@ class _Loader:
             else "flags0"
         )
         sql = (
-            f"WITH a AS (SELECT row_number() OVER () - 1 AS row_id, {self.src_file} AS source_file, "
+            f"WITH a AS (SELECT {self.row_id} AS row_id, {self.src_file} AS source_file, "
             f"{self.src_sheet} AS source_sheet, {self._source_row()} AS source_row, nik_num, {region}, "
             f"{self._col('nik')} AS nik_raw, {nik_t} AS nik_t, "
             f"{N.tps(self._col('tps'))} AS tps, {N.clean(self._col('nkk'))} AS nkk, {self._txt('nama')} AS nama, "
@@ -760,7 +798,7 @@ class _Loader:
         kode = f"coalesce({parts[0]} || {parts[1]} || {parts[2]} || {parts[3]}, {kw})"
         accepted = f"{self._in_data()} AND NOT {self._skip_sql()} AND NOT {self._reject_sql()}"
         sql = (
-            f"WITH a AS (SELECT row_number() OVER () - 1 AS row_id, {self.src_file} AS source_file, "
+            f"WITH a AS (SELECT {self.row_id} AS row_id, {self.src_file} AS source_file, "
             f"{self.src_sheet} AS source_sheet, {self._source_row()} AS source_row, {nik_t} AS nik, "
             f"{N.clean(self._col('no_kk'))} AS no_kk, {self._txt('nama')} AS nama, "
             f"{self._txt('tempat_lahir')} AS tempat_lahir, {N.parse_date(self._txt('tanggal_lahir'), self.mdy)} AS tl0, "
