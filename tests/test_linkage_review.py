@@ -100,3 +100,16 @@ def test_no_dpt_is_a_clear_error(tmp_path):
         run_workspace_match(engine, pemilihan="pilkada-2020-sulsel")
     assert e.value.code == "DPT_BELUM_DIIMPOR"
     engine.close()
+
+
+def test_cli_match_in_workspace(ws, tmp_path):
+    from click.testing import CliRunner
+
+    from padan.cli import main
+
+    path = ws.path
+    ws.close()
+    r = CliRunner().invoke(main, ["match", "--workspace", str(path)])
+    assert r.exit_code == 0, r.output
+    assert "Pemadanan #1 selesai" in r.output and "PERLU_TINJAU" in r.output
+    assert "Tingkat 1: NIK cocok" in r.output

@@ -63,31 +63,37 @@ class _Stages:
 
 
 def _prepare(engine: Any, dpt_table: str, registry_table: str) -> None:
-    nm_d = rules.normalize_name_sql("nama")
+    # Names repeat a lot: normalise each distinct spelling once (a chain of regexes), then join.
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_names AS
+        SELECT nama, nm, {rules.sorted_words_sql("nm")} AS nms, string_split(nm, ' ') AS toks
+        FROM (SELECT nama, {rules.normalize_name_sql("nama")} AS nm
+              FROM (SELECT nama FROM "{dpt_table}" UNION SELECT nama FROM "{registry_table}")
+              WHERE nama IS NOT NULL)
+    """)
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_d AS
-        SELECT *, {rules.sorted_words_sql("nm")} AS nms, string_split(nm, ' ') AS toks
-        FROM (
-            SELECT row_id, nik, nik_raw, coalesce(nik_flags, '') AS nik_flags,
-                   CASE WHEN regexp_full_match(nkk, '[0-9]{{16}}') THEN nkk END AS nkk,
-                   {nm_d} AS nm, tanggal_lahir AS tgl, jenis_kelamin AS jk,
-                   upper(trim(tempat_lahir)) AS tempat_lahir, kode_kab, kode_kec, kode_desa,
-                   tps_key, status_kawin, ktp_el
-            FROM "{dpt_table}")
+        SELECT row_id, nik, nik_raw, coalesce(nik_flags, '') AS nik_flags,
+               CASE WHEN regexp_full_match(nkk, '[0-9]{{16}}') THEN nkk END AS nkk,
+               n.nm, n.nms, n.toks, tanggal_lahir AS tgl, jenis_kelamin AS jk,
+               upper(trim(tempat_lahir)) AS tempat_lahir, kode_kab, kode_kec, kode_desa,
+               tps_key, status_kawin, ktp_el
+        FROM "{dpt_table}" d LEFT JOIN _lk_names n USING (nama)
     """)
+    # One record per NIK (an as-of view already is; a raw extract may repeat a NIK).
+    repeated = engine.one(f'SELECT count(nik) - count(DISTINCT nik) FROM "{registry_table}"')[0]
+    dedupe = "QUALIFY row_number() OVER (PARTITION BY nik) = 1" if repeated else ""
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_r AS
-        SELECT *, {rules.sorted_words_sql("nm")} AS nms, string_split(nm, ' ') AS toks
-        FROM (
-            SELECT nik, CASE WHEN regexp_full_match(no_kk, '[0-9]{{16}}') THEN no_kk END AS no_kk,
-                   {rules.normalize_name_sql("nama")} AS nm, tanggal_lahir AS tgl,
-                   jenis_kelamin AS jk, upper(trim(tempat_lahir)) AS tempat_lahir, kode_desa,
-                   substr(kode_desa, 1, 6) AS kode_kec, substr(kode_desa, 1, 4) AS kode_kab,
-                   status_kawin, status_ktp_el
-            FROM "{registry_table}"
-            WHERE nik IS NOT NULL
-            QUALIFY row_number() OVER (PARTITION BY nik) = 1)
+        SELECT nik, CASE WHEN regexp_full_match(no_kk, '[0-9]{{16}}') THEN no_kk END AS no_kk,
+               n.nm, n.nms, n.toks, tanggal_lahir AS tgl, jenis_kelamin AS jk,
+               upper(trim(tempat_lahir)) AS tempat_lahir, kode_desa,
+               substr(kode_desa, 1, 6) AS kode_kec, substr(kode_desa, 1, 4) AS kode_kab,
+               status_kawin, status_ktp_el
+        FROM "{registry_table}" r LEFT JOIN _lk_names n USING (nama)
+        WHERE nik IS NOT NULL {dedupe}
     """)
+    engine.execute("DROP TABLE _lk_names")
     # One row per (DPT row, candidate register record) found by any tier, with its verdict.
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_cand (

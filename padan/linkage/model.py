@@ -10,8 +10,9 @@ Parameters, cheapest source first:
 * m from labels: the NIK-verified links of this very run are thousands of free labelled pairs
   (``estimate_m_from_pairwise_labels``) on a training linker over a sample of them;
 * u from random sampling of that sample (cheap: a few thousand records, early stopping);
-* EM (``estimate_parameters_using_expectation_maximisation``) on the blocked pairs of the
-  remaining rows, when there are enough of them, starting from the label estimates.
+* EM (``estimate_parameters_using_expectation_maximisation``, one session blocked on birth
+  date + kabupaten, at most 10 iterations) on the remaining rows when there are enough of
+  them, starting from the label estimates.
 
 Term frequencies of names come from the whole register (registered lookup), not only from the
 remaining rows. Placeholder birth dates (31 Dec, 1 Jul, 1 Jan, 15th) get their own, weaker,
@@ -33,10 +34,17 @@ MIN_LABELS = 200  # fewer NIK-verified links than this: keep the default m value
 MAX_LABELS = 20_000
 U_SAMPLE = 1_000  # register records (x 250 DPT rows) = 250 k random pairs for u
 PSEUDO_PAIRS = 50.0  # smoothing of label/random counts towards the default m/u
-MIN_EM_ROWS = 2_000
-LABELS_SILENT = {
-    "nik"
-}  # comparisons NIK-sharing labels cannot teach  # fewer remaining DPT rows than this: no EM
+# EM is off by default: measured on 1 M synthetic rows, EM on the remaining rows learned the
+# family as the match class (same NKK +28.6, different name only -2.0) and made 198 false
+# links; m from NIK-sharing pairs alone made none of those. Set a row count to turn it on.
+MIN_EM_ROWS: int | None = None
+EM_MAX_ITERATIONS = 10  # starts from the label estimates: a few iterations suffice
+LABELS_SILENT = {"nik"}  # comparisons NIK-sharing labels cannot teach
+# Agreement on the family card says "this household", so it narrows the search to a handful
+# of relatives, not to one person in the register: its weight is capped (log2 odds), or a
+# relative with a name word in common outvotes a birth date that clearly differs (measured:
+# 18 false links on 1 M rows with the uncapped +28.9).
+MAX_AGREE_WEIGHT = {"kk": 8.0}
 M_FLOOR = 1e-4  # no level is impossible among matches (labels come from agreeing pairs)
 AMBIGUITY_WEIGHT_GAP = 5.0  # top candidate must beat the next by 2^5 to be accepted
 EXPLAIN_MIN_PROBABILITY = 0.5  # candidates kept for explanation/review
@@ -122,9 +130,7 @@ _lvl('(year("tgl_l") = year("tgl_r") AND (month("tgl_l") = month("tgl_r") '
             "comparison_levels": [
                 _null("nik"),
                 _lvl('"nik_l" = "nik_r"', "NIK sama", 0.3, 1e-7),
-                _lvl('length("nik_l") = length("nik_r") AND hamming("nik_l", "nik_r") <= 2', "NIK beda 1-2 angka", 0.2,
-                     1e-6),
-                _lvl("ELSE", "NIK beda", 0.5, 0.999999),
+                _lvl("ELSE", "NIK beda", 0.7, 0.9999999),
             ],
         },
         {
@@ -193,9 +199,24 @@ def _settings(comps: list[dict], prior: float) -> dict[str, Any]:
             {"blocking_rule": b, "sql_dialect": "duckdb"} for b in BLOCKING_RULES
         ],
         "probability_two_random_records_match": prior,
+        "max_iterations": EM_MAX_ITERATIONS,
         "retain_intermediate_calculation_columns": True,
         "retain_matching_columns": True,
     }
+
+
+def _cap_weights(comps: list[dict]) -> list[dict]:
+    """Raise u where needed so that no agreement level of a capped comparison weighs more
+    than ``MAX_AGREE_WEIGHT`` (log2 m/u)."""
+    for c in comps:
+        cap = MAX_AGREE_WEIGHT.get(c["output_column_name"])
+        if cap is None:
+            continue
+        for lv in c["comparison_levels"]:
+            if lv.get("is_null_level") or lv["sql_condition"] == "ELSE":
+                continue
+            lv["u_probability"] = max(lv["u_probability"], lv["m_probability"] / 2**cap)
+    return comps
 
 
 def _floor_m(comps: list[dict]) -> list[dict]:
@@ -272,7 +293,7 @@ def _train_from_labels(engine: Any, comps: list[dict]) -> tuple[list[dict], int]
     """
     n = engine.one("SELECT count(*) FROM _lk_t1")[0]
     if n < MIN_LABELS:
-        return comps, n
+        return _cap_weights(comps), n
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_lab AS
         SELECT row_id, cand FROM _lk_t1 ORDER BY hash(row_id) LIMIT {MAX_LABELS}
@@ -301,7 +322,7 @@ def _train_from_labels(engine: Any, comps: list[dict]) -> tuple[list[dict], int]
         f"({_columns('_lk_r', 'nik', 'no_kk')} ORDER BY hash(nik) LIMIT {U_SAMPLE})",
     )
     _apply_counts(comps, _level_counts(engine, randoms, comps), "u_probability", PSEUDO_PAIRS)
-    return _floor_m(comps), n
+    return _cap_weights(_floor_m(comps)), n
 
 
 def tier_probabilistic(engine: Any, profile: ElectionProfile) -> dict[str, Any]:
@@ -311,7 +332,7 @@ def tier_probabilistic(engine: Any, profile: ElectionProfile) -> dict[str, Any]:
     """
     from splink import Linker
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
+    logging.getLogger("splink").setLevel(logging.ERROR)
     n_left, n_right = _prepare_inputs(engine, profile)
     info: dict[str, Any] = {"dpt_sisa": n_left, "register_kandidat": n_right}
     if n_left == 0 or n_right == 0:
@@ -332,14 +353,12 @@ def tier_probabilistic(engine: Any, profile: ElectionProfile) -> dict[str, Any]:
     """)
     linker = Linker([left, right], _settings(comps, prior), log_level=None)
     linker.table_management.register_term_frequency_lookup(db.register("_lk_tf"), "nm")
-    if n_left >= MIN_EM_ROWS:
-        for rule in (
-            "l.tgl = r.tgl AND l.kode_kab = r.kode_kab",
-            "l.nm = r.nm AND l.kode_kec = r.kode_kec",
-        ):
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True
-            )
+    if MIN_EM_ROWS is not None and n_left >= MIN_EM_ROWS:
+        # One session: blocking on birth date + kabupaten lets EM estimate the name, sex,
+        # birth place, NIK and NKK comparisons (the birth date's m comes from the labels).
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            "l.tgl = r.tgl AND l.kode_kab = r.kode_kab", estimate_without_term_frequencies=True
+        )
         info["em"] = True
     info["detik_em"] = round(time.perf_counter() - t0, 2) - info["detik_latih_label"]
     t0 = time.perf_counter()
@@ -363,13 +382,16 @@ def _collect(engine: Any, pred_table: str, linker: Any, profile: ElectionProfile
         parts.append(f"'{nm}', json_object('level', {gamma}, 'bobot', round({mw}{tf}, 2))")
     details = f"json_object({', '.join(parts)})"
     accept, review = profile.thresholds.accept, profile.thresholds.review
+    # Precision first: a link whose names clearly differ is never accepted automatically,
+    # whatever the other fields say (a relative in the same house shares them all).
+    gamma_name = "gamma_nama" if "gamma_nama" in cols else "1"
     # Orient: l is the DPT (dataset names sort that way), but check rather than trust.
     swap = engine.one(f"SELECT count(*) FROM {pred_table} WHERE source_dataset_l <> '{LEFT}'")[0]
     uid_d, uid_r = ("unique_id_r", "unique_id_l") if swap else ("unique_id_l", "unique_id_r")
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_pred AS
         SELECT {uid_d}::BIGINT AS row_id, {uid_r} AS cand, match_probability AS p,
-               match_weight AS w, {details} AS details,
+               match_weight AS w, {details} AS details, {gamma_name} AS gn,
                row_number() OVER (PARTITION BY {uid_d} ORDER BY match_weight DESC, {uid_r}) AS rk,
                lead(match_weight) OVER (PARTITION BY {uid_d} ORDER BY match_weight DESC, {uid_r})
                    AS w_next
@@ -378,11 +400,12 @@ def _collect(engine: Any, pred_table: str, linker: Any, profile: ElectionProfile
     engine.execute(f"""
         INSERT INTO _lk_cand
         SELECT row_id, cand, 'PROBABILISTIK', NULL, p, w,
-               CASE WHEN rk = 1 AND p >= {accept}
+               CASE WHEN rk = 1 AND p >= {accept} AND gn <> 0
                          AND (w_next IS NULL OR w - w_next >= {AMBIGUITY_WEIGHT_GAP}) THEN 'accept'
                     WHEN p >= {review} THEN 'review' ELSE 'candidate' END,
                CASE WHEN rk = 1 AND p >= {accept} AND w - w_next < {AMBIGUITY_WEIGHT_GAP}
                     THEN 'TINJAU_KANDIDAT_GANDA'
+                    WHEN p >= {accept} AND gn = 0 THEN 'TINJAU_IDENTITAS'
                     WHEN p >= {review} AND p < {accept} THEN 'TINJAU_SKOR' END,
                details
         FROM _lk_pred WHERE rk <= 3

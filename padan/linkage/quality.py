@@ -123,7 +123,7 @@ def measure(
     """)
     held = (
         "coalesce(j.catatan LIKE '%TINJAU_KANDIDAT_GANDA%' "
-        "OR j.catatan LIKE '%TINJAU_REKAM_DIPAKAI%', false)"
+        "OR j.catatan LIKE '%TINJAU_REKAM_DIPAKAI%' OR j.catatan LIKE '%TINJAU_IDENTITAS%', false)"
     )
     reg = (
         f'LEFT JOIN (SELECT nik, any_value(status_ktp_el) AS status_ktp_el FROM "{registry_table}" '
