@@ -653,7 +653,7 @@ def test_pages_keep_answering_while_a_job_runs(site, clients):
 def test_fresh_workspace_explains_how_to_import(tmp_path):
     engine = open_workspace(tmp_path / "kosong.duckdb")
     auth.add_user(engine, "admin", PASSWORD, "admin")
-    app = create_app(engine)
+    app = create_app(engine, upload_dir=tmp_path / "unggah")
     c = login(app, "admin")
     r = c.get("/")
     assert r.status_code == 200 and "belum berisi hasil pemadanan" in r.text and "/unggah" in r.text
