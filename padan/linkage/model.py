@@ -7,12 +7,14 @@ product of two registers.
 Parameters, cheapest source first:
 
 * defaults below (judgement, so that a tiny input still gets a sensible model);
-* m from labels: the NIK-verified links of this very run are thousands of free labelled pairs
-  (``estimate_m_from_pairwise_labels``) on a training linker over a sample of them;
-* u from random sampling of that sample (cheap: a few thousand records, early stopping);
+* m from labels: the DPT/register pairs that share a NIK in this very run are thousands of
+  free labelled pairs (a sample of up to 20 000), level counts computed in SQL from the
+  comparisons' own level conditions (the NIK comparison keeps its default m);
+* u from 250 k random pairs, counted the same way (about a second, where Splink's
+  ``estimate_u_using_random_sampling`` took 20-28 s here);
 * EM (``estimate_parameters_using_expectation_maximisation``, one session blocked on birth
-  date + kabupaten, at most 10 iterations) on the remaining rows when there are enough of
-  them, starting from the label estimates.
+  date + kabupaten) is available but off by default (see ``MIN_EM_ROWS``: on the rows that
+  reach this tier it learned the household as the match class).
 
 Term frequencies of names come from the whole register (registered lookup), not only from the
 remaining rows. Placeholder birth dates (31 Dec, 1 Jul, 1 Jan, 15th) get their own, weaker,
