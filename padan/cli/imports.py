@@ -206,7 +206,7 @@ def imports_command(workspace):
         click.echo("Belum ada impor di workspace ini.")
         return
     click.echo(
-        f"{'#':>4}  {'jenis':<9} {'versi/tanggal':<22} {'oleh':<12} {'waktu':<16} {'dibaca':>11} {'diterima':>11} {'ditolak':>8}  berkas"
+        f"{'#':>4}  {'jenis':<9} {'versi/tanggal':<30} {'oleh':<12} {'waktu':<16} {'dibaca':>11} {'diterima':>11} {'ditolak':>8}  berkas"
     )
     for r in rows:
         if r["kind"] == "dpt":
@@ -223,7 +223,7 @@ def imports_command(workspace):
         if len(names) > 60:
             names = names[:57] + "..."
         click.echo(
-            f"{r['import_id']:>4}  {kind:<9} {what[:22]:<22} {str(r['imported_by'] or '')[:12]:<12} {when:<16} "
+            f"{r['import_id']:>4}  {kind:<9} {what[:30]:<30} {str(r['imported_by'] or '')[:12]:<12} {when:<16} "
             f"{r['rows_read']:>11,} {r['accepted']:>11,} {r['rejected']:>8,}  {names}"
         )
 
