@@ -3,8 +3,8 @@ padan.ingest, padan.reports), plus the few listing queries only the web needs.
 
 Every function takes the caller's :class:`~padan.web.auth.Principal` region restriction as
 ``allowed_kab`` (``None``: all regions) so that no page or endpoint can forget it.
-Where a domain function was not available while the web was written, a thin fallback sits
-here, marked TODO, and is used only when the domain import fails.
+Domain logic stays in its domain (padan.recap, padan.linkage.review, padan.reports); this
+module only adapts it to what the pages need (region restriction, masking, formatting).
 """
 
 from __future__ import annotations
@@ -26,19 +26,6 @@ STATUS_LABELS = {
     "GAGAL_REKAM": "Gagal rekam",
     "TIDAK_DITEMUKAN": "Tidak ditemukan",
     "PERLU_TINJAU": "Perlu ditinjau",
-}
-# Register e-KTP status codes -> STATUS_REKAM (CONTRACT.md section 2).
-_KTP_TO_REKAM = {
-    **dict.fromkeys(("UNREGISTERED", "BELUM REKAM"), "BELUM_REKAM"),
-    **dict.fromkeys(
-        (
-            "ENROLL_FAILURE_AT_CENTRAL",
-            "SEARCH_FAILURE_AT_CENTRAL",
-            "ENROLL_FAILURE_AT_REGIONAL",
-            "DUPLICATE_RECORD",
-        ),
-        "GAGAL_REKAM",
-    ),
 }
 
 
@@ -92,45 +79,12 @@ def burndown_spec(prog: Any) -> dict:
 
 
 def _burndown_spec(prog: Any) -> dict:
-    try:
-        from padan.reports.charts import burndown_spec as spec_of  # type: ignore[import-not-found]
+    from padan.reports.charts import burndown_spec as spec_of
 
-        spec = spec_of(prog)
-        if "layer" in spec and "facet" not in spec:
-            spec = {**spec, "width": "container"}
-        return spec
-    except ImportError:  # TODO(reports): drop this fallback once padan.reports.charts lands
-        pass
-    actual = [
-        {"tanggal": p.date.isoformat(), "belum": p.belum, "seri": "Belum rekam"}
-        for p in prog.points
-    ]
-    target = []
-    if prog.points:
-        last = prog.points[-1]
-        target = [
-            {"tanggal": last.date.isoformat(), "belum": last.belum, "seri": "Jalur menuju nol"},
-            {"tanggal": prog.deadline.isoformat(), "belum": 0, "seri": "Jalur menuju nol"},
-        ]
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "title": f"Belum rekam: {prog.name}",
-        "width": "container",
-        "height": 240,
-        "data": {"values": actual + target},
-        "mark": {"type": "line", "point": True, "tooltip": True},
-        "encoding": {
-            "x": {"field": "tanggal", "type": "temporal", "title": "Tanggal data Dukcapil"},
-            "y": {"field": "belum", "type": "quantitative", "title": "Belum + gagal rekam"},
-            "color": {
-                "field": "seri",
-                "type": "nominal",
-                "title": None,
-                "scale": {"range": ["#b4231b", "#2f6f4f"]},
-            },
-            "strokeDash": {"field": "seri", "type": "nominal", "legend": None},
-        },
-    }
+    spec = spec_of(prog)
+    if "layer" in spec and "facet" not in spec:
+        spec = {**spec, "width": "container"}
+    return spec
 
 
 def ranking_spec(rows: list, level: str, off_track: set[str], *, links: bool = True) -> dict:
@@ -267,86 +221,16 @@ def worklist_rows(engine: Engine, pemilihan: str, wilayah: str, kab: str | None)
 def review_queue(
     engine: Engine, src: SourceInfo, kab: str | None, limit: int = 20, offset: int = 0
 ):
-    """PERLU_TINJAU rows beside their candidates; via padan.linkage.review when available."""
-    try:
-        from padan.linkage.review import review_queue as queue  # type: ignore[import-not-found]
+    """PERLU_TINJAU rows beside their candidates (padan.linkage.review), NIKs masked."""
+    from padan.linkage.review import review_queue as queue
 
-        items = queue(
-            engine,
-            src.match_id,
-            kab_codes=None if kab is None else {kab},
-            limit=limit,
-            offset=offset,
-        )
-        return [_mask_item(i) for i in items]
-    except ImportError:  # TODO(linkage): remove once padan.linkage.review lands
-        pass
-    where, params = "", []
-    if kab is not None:
-        where, params = " AND m.kode_kab = ?", [kab]
-    rows = engine.rows(
-        f"""
-        SELECT m.row_id, m.kode_kab, m.kode_desa, m.tps_key, d.nama, d.nik, d.nik_raw,
-               d.tempat_lahir, d.tanggal_lahir, d.jenis_kelamin, d.alamat, d.nkk
-        FROM match_results m JOIN dpt_rows d ON d.import_id = ? AND d.row_id = m.row_id
-        WHERE m.match_id = ? AND m.status_rekam = 'PERLU_TINJAU' {where}
-        ORDER BY m.kode_kab, m.kode_desa, m.row_id LIMIT ? OFFSET ?
-        """,
-        [src.dpt_import_id, src.match_id, *params, limit, offset],
+    items = queue(
+        engine,
+        src.match_id,
+        kab_codes=None if kab is None else {kab},
+        limit=limit,
+        offset=offset,
     )
-    items = []
-    for row_id, kk, desa, tps, nama, nik, nik_raw, tmp, tgl, jk, alamat, nkk in rows:
-        cands = engine.rows(
-            """
-            SELECT e.candidate_nik, e.candidate_rank, e.tier, e.match_probability, e.match_weight,
-                   e.details, r.nama, r.tempat_lahir, r.tanggal_lahir, r.jenis_kelamin, r.alamat,
-                   r.kode_desa, r.status_ktp_el, r.no_kk
-            FROM match_explanations e
-            LEFT JOIN (SELECT * FROM registry_rows WHERE snapshot_date <= ?
-                       QUALIFY row_number() OVER (PARTITION BY nik ORDER BY snapshot_date DESC,
-                                                  import_id DESC, row_id DESC) = 1) r
-                   ON r.nik = e.candidate_nik
-            WHERE e.match_id = ? AND e.row_id = ?
-            ORDER BY e.candidate_rank
-            """,
-            [src.registry_date, src.match_id, row_id],
-        )
-        items.append(
-            {
-                "row_id": int(row_id),
-                "kode_kab": kk,
-                "kode_desa": desa,
-                "tps_key": tps,
-                "dpt": {
-                    "nama": nama,
-                    "nik": nik or nik_raw,
-                    "tempat_lahir": tmp,
-                    "tanggal_lahir": tgl,
-                    "jenis_kelamin": jk,
-                    "alamat": alamat,
-                    "nkk": nkk,
-                },
-                "candidates": [
-                    {
-                        "nik": c[0],
-                        "rank": c[1],
-                        "tier": c[2],
-                        "match_probability": c[3],
-                        "match_weight": c[4],
-                        "details": _json(c[5]),
-                        "nama": c[6],
-                        "tempat_lahir": c[7],
-                        "tanggal_lahir": c[8],
-                        "jenis_kelamin": c[9],
-                        "alamat": c[10],
-                        "kode_desa": c[11],
-                        "status_ktp_el": c[12],
-                        "nkk": c[13],
-                    }
-                    for c in cands
-                ],
-            }
-        )
     return [_mask_item(i) for i in items]
 
 
@@ -446,59 +330,25 @@ def decide(
     note: str,
     by: str,
 ) -> str:
-    """Record a review decision and update the row's status; returns the new STATUS_REKAM."""
-    try:
-        from padan.linkage import review  # type: ignore[import-not-found]
+    """Record a review decision (padan.linkage.review) and return the row's new STATUS_REKAM."""
+    from padan.linkage import review
 
-        if hasattr(review, "decide"):
-            review.decide(
-                engine,
-                src.match_id,
-                row_id,
-                candidate_nik=candidate_nik,
-                decision=decision,
-                note=note,
-                by=by,
-            )
-            row = engine.one(
-                "SELECT status_rekam FROM match_results WHERE match_id = ? AND row_id = ?",
-                [src.match_id, row_id],
-            )
-            return row[0] if row else ""
-    except ImportError:  # TODO(linkage): remove once padan.linkage.review.decide lands
-        pass
-    with engine.transaction():
-        engine.execute(
-            "INSERT INTO review_decisions (review_id, dpt_import_id, row_id, candidate_nik, decision, note, decided_by)"
-            " VALUES (nextval('review_id_seq'), ?, ?, ?, ?, ?, ?)",
-            [src.dpt_import_id, row_id, candidate_nik, decision, note, by],
-        )
-        if decision == "terima":
-            ktp = engine.one(
-                "SELECT status_ktp_el FROM registry_rows WHERE nik = ? AND snapshot_date <= ?"
-                " ORDER BY snapshot_date DESC, import_id DESC, row_id DESC LIMIT 1",
-                [candidate_nik, src.registry_date],
-            )
-            code = (ktp[0] if ktp else "") or ""
-            status = _KTP_TO_REKAM.get(code.upper(), "SUDAH_REKAM")
-            engine.execute(
-                "UPDATE match_results SET status_rekam = ?, nik_dukcapil = ?, status_ktp_el = ?,"
-                " metode_padan = 'PROBABILISTIK', catatan = concat_ws(';', nullif(catatan, ''), 'DITINJAU')"
-                " WHERE match_id = ? AND row_id = ?",
-                [status, candidate_nik, code, src.match_id, row_id],
-            )
-        else:
-            status = "TIDAK_DITEMUKAN"
-            engine.execute(
-                "UPDATE match_results SET status_rekam = ?, nik_dukcapil = NULL,"
-                " catatan = concat_ws(';', nullif(catatan, ''), 'DITINJAU')"
-                " WHERE match_id = ? AND row_id = ?",
-                [status, src.match_id, row_id],
-            )
-    return status
+    review.decide(
+        engine,
+        src.match_id,
+        row_id,
+        candidate_nik=candidate_nik,
+        decision=decision,
+        note=note,
+        by=by,
+    )
+    row = engine.one(
+        "SELECT status_rekam FROM match_results WHERE match_id = ? AND row_id = ?",
+        [src.match_id, row_id],
+    )
+    return row[0] if row else ""
 
 
-# -- imports ------------------------------------------------------------------------------
 def import_summary(engine: Engine, kab: str | None, limit: int = 20) -> list[dict]:
     cols = (
         "import_id", "kind", "versi", "snapshot_date", "is_delta", "imported_by", "imported_at",
