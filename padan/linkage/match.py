@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from padan.linkage import rules
-from padan.linkage.status_fallback import find_duplicates, status_rekam_sql, voter_flags_sql
+from padan.linkage.duplicates import find_duplicates
+from padan.linkage.status import status_rekam_sql, voter_flags_sql
 from padan.reference.profiles import ElectionProfile
 
 Progress = Callable[[str, int, int | None], None] | None
@@ -377,12 +378,10 @@ def match_tables(
         )
         st.report(TIER_PROB, count(TIER_PROB), total)
     st.run("konflik", lambda: _resolve_conflicts(engine))
-    has_dup = st.run("ganda", lambda: find_duplicates(engine, dpt_table, "_lk_dup"))
+    st.run("ganda", lambda: find_duplicates(engine, dpt_table, "_lk_dup"))
     st.run(
         "hasil",
-        lambda: _assemble(
-            engine, dpt_table, profile, out_table, explain_table, "_lk_dup" if has_dup else None
-        ),
+        lambda: _assemble(engine, dpt_table, profile, out_table, explain_table, "_lk_dup"),
     )
     by_tier = dict(
         engine.rows(f"SELECT coalesce(metode_padan, ''), count(*) FROM \"{out_table}\" GROUP BY 1")

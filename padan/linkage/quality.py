@@ -17,7 +17,7 @@ from typing import Any
 from padan.engine import connect
 from padan.errors import PadanError
 from padan.linkage.match import Progress, match_tables
-from padan.linkage.status_fallback import status_rekam_sql
+from padan.linkage.status import status_rekam_sql
 from padan.reference.profiles import DEFAULT_PROFILE, load_profile
 
 THRESHOLDS = (0.8, 0.9, 0.95, 0.99, 0.999, 0.9999, 0.999999)

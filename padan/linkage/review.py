@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from padan.errors import PadanError
-from padan.linkage.status_fallback import status_rekam_sql
+from padan.linkage.status import status_rekam_sql
 
 DECIDED = "DIPUTUSKAN_PETUGAS"
 DECISIONS = ("terima", "tolak")

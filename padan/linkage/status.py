@@ -86,6 +86,9 @@ CATATAN_CODES: frozenset[str] = frozenset(
         "TINJAU_IDENTITAS",
         # a reviewer decided
         "DIPUTUSKAN_PETUGAS",
+        # rows the reader rejected (padan.ingest), still written in place in the result file
+        "BARIS_RUSAK",
+        "BARIS_TANPA_IDENTITAS",
     }
 )
 """Every reason code padan may write in CATATAN (documented in docs/reason-codes.md).
