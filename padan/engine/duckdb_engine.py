@@ -169,4 +169,7 @@ def connect(
                 ) from None
             time.sleep(0.2)
     con.execute("SET preserve_insertion_order = true")
+    # DuckDB draws its own progress bar on stdout for long queries; padan reports progress
+    # through callbacks instead, and library code never prints.
+    con.execute("SET enable_progress_bar = false")
     return DuckDBEngine(con, None if path is None else Path(path))

@@ -177,9 +177,6 @@ class _Loader:
 
     # -- main --------------------------------------------------------------------------
     def run(self, paths: Sequence[Path]) -> LoadReport:
-        # Library code never prints: DuckDB's own console progress bar stays off (progress
-        # goes through the callback).
-        self.e.execute("SET enable_progress_bar = false")
         with tempfile.TemporaryDirectory(prefix="padan-import-") as tmp:
             try:
                 sources = expand(paths, Path(tmp))
