@@ -93,37 +93,47 @@ def _fmt_of(path: Path) -> str | None:
     return None
 
 
+def checked_path(raw: Path | str) -> Path:
+    """The path a user named, or ``BERKAS_TIDAK_ADA`` when it does not exist."""
+    p = Path(raw)
+    if not p.exists():
+        raise PadanError(
+            "BERKAS_TIDAK_ADA",
+            f"Berkas {p} tidak ditemukan.",
+            hint="Periksa nama dan folder berkas.",
+        )
+    return p
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """A folder's CSV/XLSX files, sorted by relative path; Excel lock files and hidden files
+    are skipped. The reader and the duplicate-import hash both use this list."""
+    members = sorted(
+        (
+            f
+            for f in folder.rglob("*")
+            if f.is_file() and _fmt_of(f) in ("csv", "xlsx") and not f.name.startswith(("~$", "."))
+        ),
+        key=lambda f: str(f.relative_to(folder)).lower(),
+    )
+    if not members:
+        raise PadanError(
+            "BERKAS_TIDAK_ADA",
+            f"Folder {folder} tidak berisi berkas CSV atau XLSX.",
+            hint="Berkas yang dibaca: .csv, .txt, .xlsx, .xls.",
+        )
+    return members
+
+
 def expand(paths: Sequence[Path | str], tmpdir: Path) -> list[Source]:
     """Files in the order given; a folder's files and a zip's members sorted by name."""
     if not paths:
         raise PadanError("BERKAS_TIDAK_ADA", "Tidak ada berkas yang diberikan untuk diimpor.")
     out: list[Source] = []
     for raw in paths:
-        p = Path(raw)
-        if not p.exists():
-            raise PadanError(
-                "BERKAS_TIDAK_ADA",
-                f"Berkas {p} tidak ditemukan.",
-                hint="Periksa nama dan folder berkas.",
-            )
+        p = checked_path(raw)
         if p.is_dir():
-            members = sorted(
-                (
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file()
-                    and _fmt_of(f) in ("csv", "xlsx")
-                    and not f.name.startswith(("~$", "."))
-                ),
-                key=lambda f: str(f.relative_to(p)).lower(),
-            )
-            if not members:
-                raise PadanError(
-                    "BERKAS_TIDAK_ADA",
-                    f"Folder {p} tidak berisi berkas CSV atau XLSX.",
-                    hint="Berkas yang dibaca: .csv, .txt, .xlsx, .xls.",
-                )
-            for f in members:
+            for f in folder_files(p):
                 out.append(_single(f, str(f.relative_to(p.parent))))
             continue
         fmt = _fmt_of(p)

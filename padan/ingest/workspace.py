@@ -21,7 +21,7 @@ from pathlib import Path
 from padan.engine import Engine
 from padan.errors import PadanError
 from padan.ingest.load import LoadReport, Progress, load_dpt, load_registry
-from padan.ingest.readers import CSV_SUFFIXES, XLSX_SUFFIXES, FileInfo, file_sha256
+from padan.ingest.readers import FileInfo, checked_path, file_sha256, folder_files
 
 DPT_COLUMNS = (
     "row_id, source_file, source_sheet, source_row, kode_kab, kode_kec, kode_desa, tps, tps_key, "
@@ -52,22 +52,9 @@ def hash_inputs(
     out: list[FileInfo] = []
     by_path = {} if by_path is None else by_path
     for raw in paths:
-        p = Path(raw)
-        if not p.exists():
-            raise PadanError(
-                "BERKAS_TIDAK_ADA",
-                f"Berkas {p} tidak ditemukan.",
-                hint="Periksa nama dan folder berkas.",
-            )
+        p = checked_path(raw)
         if p.is_dir():
-            files = sorted(
-                (
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file() and f.suffix.lower() in CSV_SUFFIXES | XLSX_SUFFIXES
-                ),
-                key=lambda f: str(f).lower(),
-            )
+            files = folder_files(p)
             for f in files:
                 sha = by_path[str(f.resolve())] = file_sha256(f)
                 out.append(FileInfo(str(f.relative_to(p.parent)), sha, f.stat().st_size))
