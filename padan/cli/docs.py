@@ -26,7 +26,7 @@ def render() -> str:
         "",
     ]
     for path, cmd in _walk(main, ["padan"]):
-        ctx = click.Context(cmd, info_name=" ".join(path))
+        ctx = click.Context(cmd, info_name=" ".join(path), terminal_width=88, max_content_width=88)
         out += [f"## {' '.join(path)}", "", "```", cmd.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(out)
 
