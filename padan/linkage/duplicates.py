@@ -66,18 +66,25 @@ def _prepare(engine: Any, dpt_table: str) -> None:
         )
     kec = _opt(cols, "kode_kec")
     desa = _opt(cols, "kode_desa")
+    # Names repeat a lot: normalise each distinct spelling once (a chain of regexes), derive
+    # its keys once, then join them to the rows.
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_BASE} AS
-        SELECT *, replace(nm, ' ', '') AS nk, string_split(nm, ' ') AS toks,
-               array_to_string(list_sort(string_split(nm, ' ')), ' ') AS ns
+        WITH n AS (
+            SELECT nama, nm, replace(nm, ' ', '') AS nk, string_split(nm, ' ') AS toks,
+                   array_to_string(list_sort(string_split(nm, ' ')), ' ') AS ns
+            FROM (SELECT nama, {normalize_name_sql("nama")} AS nm
+                  FROM (SELECT DISTINCT "nama" AS nama FROM "{dpt_table}")))
+        SELECT d.row_id, d.nik, n.nm, d.tgl, d.jk, d.kec, n.nk, n.toks, n.ns
         FROM (
             SELECT row_id::BIGINT AS row_id,
                    nullif(trim({_opt(cols, "nik")}), '') AS nik,
-                   {normalize_name_sql('"nama"')} AS nm,
+                   "nama" AS nama,
                    tanggal_lahir::DATE AS tgl,
                    nullif(upper(trim(jenis_kelamin)), '') AS jk,
                    coalesce({kec}, substr({desa}, 1, 6)) AS kec
-            FROM "{dpt_table}")
+            FROM "{dpt_table}") d
+        LEFT JOIN n ON n.nama IS NOT DISTINCT FROM d.nama
     """)
 
 
