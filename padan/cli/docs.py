@@ -26,7 +26,15 @@ def render() -> str:
         "",
     ]
     for path, cmd in _walk(main, ["padan"]):
-        ctx = click.Context(cmd, info_name=" ".join(path), terminal_width=88, max_content_width=88)
+        # The same settings as a real invocation (help option names) and a fixed width, so the
+        # text does not depend on the terminal or on which command click rendered first.
+        ctx = click.Context(
+            cmd,
+            info_name=" ".join(path),
+            terminal_width=88,
+            max_content_width=88,
+            help_option_names=main.context_settings["help_option_names"],
+        )
         out += [f"## {' '.join(path)}", "", "```", cmd.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(out)
 
