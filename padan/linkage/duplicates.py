@@ -89,22 +89,33 @@ def _prepare(engine: Any, dpt_table: str) -> None:
 
 
 def _pairs(
-    engine: Any, category: str, block: list[str], condition: str = "true", source: str = _BASE
+    engine: Any,
+    category: str,
+    block: list[str],
+    condition: str = "true",
+    source: str = _BASE,
+    cols: tuple[str, ...] = (),
 ) -> None:
     """Add the pairs of rows of ``source`` that share ``block`` (all non-null; a name key
-    in it must not be empty) and meet ``condition`` (over aliases ``a`` and ``b``), in both
-    directions."""
+    in it must not be empty) and meet ``condition`` (over aliases ``a`` and ``b``, which
+    may use ``block``, ``row_id`` and ``cols``), in both directions.
+
+    Blocks of two or more rows are found first with a grouping (cheap); only their rows are
+    numbered and carried, with only the columns the condition needs."""
     part = ", ".join(block)
     on = " AND ".join(f"a.{c} = b.{c}" for c in block)
     where = " AND ".join(
         f"{c} IS NOT NULL" + (f" AND {c} <> ''" if c in ("nk", "ns") else "") for c in block
     )
+    carried = ", ".join(dict.fromkeys(["row_id", *block, *cols]))
     engine.execute(f"""
         INSERT INTO {_PAIRS}
-        WITH g AS (
-            SELECT *, row_number() OVER (PARTITION BY {part} ORDER BY row_id) AS _rn
-            FROM {source} WHERE {where}
-            QUALIFY count(*) OVER (PARTITION BY {part}) > 1),
+        WITH k AS (
+            SELECT {part} FROM {source} WHERE {where}
+            GROUP BY {part} HAVING count(*) > 1),
+        g AS (
+            SELECT {carried}, row_number() OVER (PARTITION BY {part} ORDER BY row_id) AS _rn
+            FROM {source} SEMI JOIN k USING ({part})),
         p AS (
             SELECT a.row_id AS x, b.row_id AS y
             FROM g a JOIN (SELECT * FROM g WHERE _rn <= {MAX_PARTNERS}) b
@@ -130,7 +141,7 @@ def find_duplicates(engine: Any, dpt_table: str, out_table: str) -> dict[str, in
     )
     same_identity = "(a.nk = b.nk AND a.tgl = b.tgl AND a.jk = b.jk)"
     _pairs(engine, K1, ["nk", "tgl", "jk"])
-    _pairs(engine, K2, ["nik"], f"NOT coalesce({same_identity}, false)")
+    _pairs(engine, K2, ["nik"], f"NOT coalesce({same_identity}, false)", cols=("nk", "tgl", "jk"))
     sim = name_similarity_sql("a.nm", "b.nm", "a.toks", "b.toks", "a.nk", "b.nk")
     shorter_covered = (
         "list_min(CASE WHEN len(a.toks) <= len(b.toks) "
@@ -144,16 +155,17 @@ def find_duplicates(engine: Any, dpt_table: str, out_table: str) -> dict[str, in
         f"a.nk <> b.nk AND (list_has_any(a.toks, b.toks) "
         f"OR jaro_winkler_similarity(a.nk, b.nk) >= {K3_PREFILTER}) "
         f"AND {sim} >= {K3_SIMILARITY} AND {shorter_covered} >= {K3_WORD}",
+        cols=("nm", "nk", "toks"),
     )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_SWAP} AS
-        SELECT *, year(tgl) AS y, least(month(tgl), day(tgl)) AS lo,
+        SELECT row_id, nk, jk, tgl, year(tgl) AS y, least(month(tgl), day(tgl)) AS lo,
                greatest(month(tgl), day(tgl)) AS hi
         FROM {_BASE} WHERE month(tgl) <> day(tgl)
     """)
-    _pairs(engine, K3, ["nk", "jk", "y", "lo", "hi"], "a.tgl <> b.tgl", source=_SWAP)
-    _pairs(engine, K3, ["nk", "tgl"], "a.jk IS DISTINCT FROM b.jk")
-    _pairs(engine, K3, ["ns", "tgl", "jk"], "a.nk <> b.nk")
+    _pairs(engine, K3, ["nk", "jk", "y", "lo", "hi"], "a.tgl <> b.tgl", source=_SWAP, cols=("tgl",))
+    _pairs(engine, K3, ["nk", "tgl"], "a.jk IS DISTINCT FROM b.jk", cols=("jk",))
+    _pairs(engine, K3, ["ns", "tgl", "jk"], "a.nk <> b.nk", cols=("nk",))
     engine.execute(f"""
         CREATE OR REPLACE TABLE "{out_table}" AS
         SELECT DISTINCT row_id, category, other_row_id FROM {_PAIRS}
