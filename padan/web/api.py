@@ -18,7 +18,7 @@ from padan.errors import PadanError
 from padan.privacy import mask_nik
 from padan.web import data, jobs
 from padan.web.deps import Ctx, ctx, not_found, post_ctx
-from padan.web.pages import _save_uploads, _within
+from padan.web.pages import _within, start_registry_import
 
 router = APIRouter(prefix="/api/v1", tags=["padan"])
 
@@ -130,16 +130,7 @@ def unggah_registry(
     delta: bool = Form(False, description="true: hanya baris yang berubah sejak snapshot terakhir"),
 ):
     """Import runs in the background, followed by a match; poll ``status_url``."""
-    assert c.who is not None
-    c.need(c.who.may_upload, "Unggah hanya untuk admin dan provinsi.")
-    folder, paths = _save_uploads(c, berkas)
-    work = jobs.import_registry_work(paths, tanggal, delta, c.settings.pemilihan, c.who.actor)
-    job_id = c.settings.jobs.submit("impor_registry", c.who.actor, work, cleanup=folder)
-    c.audit(
-        "unggah_registry",
-        f"pekerjaan #{job_id}",
-        f"{'delta' if delta else 'snapshot'} per {tanggal} (API)",
-    )
+    job_id = start_registry_import(c, berkas, tanggal, delta, via="API")
     return JSONResponse(
         {"job_id": job_id, "status": "menunggu", "status_url": f"/api/v1/pekerjaan/{job_id}"},
         status_code=202,

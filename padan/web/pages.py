@@ -464,6 +464,15 @@ def unggah_registry(
     tanggal: dt.date = Form(...),
     delta: bool = Form(False),
 ):
+    job_id = start_registry_import(c, berkas, tanggal, delta, via="web")
+    return _job_started(c, job_id)
+
+
+def start_registry_import(
+    c: Ctx, berkas: list[UploadFile], tanggal: dt.date, delta: bool, *, via: str
+) -> int:
+    """Save the uploaded register files and import them (then match) in the background; the
+    page and the API share this so both check the same role and write the same audit entry."""
     assert c.who is not None
     c.need(c.who.may_upload, "Unggah hanya untuk admin dan pengguna provinsi.")
     folder, paths = _save_uploads(c, berkas)
@@ -472,9 +481,9 @@ def unggah_registry(
     c.audit(
         "unggah_registry",
         f"pekerjaan #{job_id}",
-        f"{'delta' if delta else 'snapshot'} per {tanggal}; {len(paths)} berkas",
+        f"{'delta' if delta else 'snapshot'} per {tanggal}; {len(paths)} berkas ({via})",
     )
-    return _job_started(c, job_id)
+    return job_id
 
 
 @router.post("/unggah/padankan", response_class=HTMLResponse)
