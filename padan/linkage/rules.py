@@ -88,11 +88,14 @@ def name_similarity_sql(d: str = "d", r: str = "r") -> str:
         f"THEN {covers_sql(f'{d}.toks', f'{r}.toks')} "
         f"ELSE {covers_sql(f'{r}.toks', f'{d}.toks')} END)"
     )
+    # Identical non-empty names (most NIK pairs) score 1.0 without the three Jaro-Winklers
+    # and the word lists (the same value: each term is at most 1.0).
     return (
+        f"CASE WHEN {d}.nm = {r}.nm AND {d}.nm <> '' THEN 1.0::DOUBLE ELSE "
         f"coalesce(greatest(jaro_winkler_similarity({d}.nm, {r}.nm), "
         f"jaro_winkler_similarity({d}.nms, {r}.nms), "
         f"jaro_winkler_similarity(replace({d}.nm, ' ', ''), replace({r}.nm, ' ', '')), "
-        f"CASE WHEN {subset} THEN 0.95 ELSE 0 END), 0)"
+        f"CASE WHEN {subset} THEN 0.95 ELSE 0 END), 0) END"
     )
 
 
