@@ -144,6 +144,8 @@ def _tier_correction(engine: Any) -> None:
     """)
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_t2keys AS
+        -- only keys that are a register NIK are kept (159 per row are generated)
+        SELECT k.* FROM (
         -- one digit substituted (16 positions x 9 other digits)
         SELECT d.row_id, substr(d.nik, 1, p::INT - 1) || c::VARCHAR || substr(d.nik, p::INT + 1)
                    AS cand, 'NIK_KOREKSI_SATU_DIGIT' AS kind, p::INT AS pos
@@ -156,6 +158,7 @@ def _tier_correction(engine: Any) -> None:
                'NIK_KOREKSI_TUKAR_DIGIT', p::INT
         FROM _lk_t2rows d, range(1, 16) a(p)
         WHERE d.nik IS NOT NULL AND substr(d.nik, p::INT, 1) <> substr(d.nik, p::INT + 1, 1)
+        ) k SEMI JOIN _lk_r r ON r.nik = k.cand
     """)
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t2 AS
