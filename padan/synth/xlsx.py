@@ -19,28 +19,10 @@ import pyarrow as pa
 import xlsxwriter
 
 from padan.reference import wilayah
+from padan.synth.generate import DPT_COLUMNS
 
-HEADER = [
-    "KABUPATEN",
-    "KECAMATAN",
-    "KELURAHAN",
-    "TPS",
-    "NO",
-    "NKK",
-    "NIK",
-    "NAMA",
-    "TEMPAT LAHIR",
-    "TANGGAL LAHIR",
-    "USIA",
-    "STATUS KAWIN",
-    "JENIS KELAMIN",
-    "ALAMAT",
-    "RT",
-    "RW",
-    "DISABILITAS",
-    "KTP EL",
-    "KETERANGAN",
-]
+# Sidalih prints the contract's columns with spaces ("TEMPAT LAHIR"), not underscores.
+HEADER = [c.replace("_", " ") for c in DPT_COLUMNS]
 
 
 def _title(kab_code: str) -> str:
