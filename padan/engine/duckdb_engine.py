@@ -103,13 +103,6 @@ class DuckDBEngine:
                 self._tx_depth = 0
                 self.con.execute("COMMIT")
 
-    def progress(self) -> float:
-        """Percent done of the query running on this connection (-1 when unknown)."""
-        return float(self.con.query_progress())
-
-    def interrupt(self) -> None:
-        self.con.interrupt()
-
     def splink_db_api(self) -> Any:
         from splink import DuckDBAPI
 
