@@ -60,29 +60,37 @@ def tps_key(kode_desa: str, tps: int | str) -> str:
     return f"{kode_desa}{int(tps):03d}"
 
 
-def _read(name: str) -> list[dict[str, str]]:
+def _read(name: str) -> list[list[str]]:
+    """The rows of one reference file, its header first."""
     base = resources.files("padan.reference").joinpath("data", "wilayah")
     if (base / name).is_file():
         text = (base / name).read_text(encoding="utf-8")
     else:
         text = gzip.decompress((base / f"{name}.gz").read_bytes()).decode("utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(text)))
 
 
 @cache
 def regions() -> dict[str, Region]:
     """Every region of Indonesia by undotted code."""
+    # csv.reader with column positions (not DictReader) and undotted() inlined: this runs
+    # over ~92k rows on the first lookup of every process.
     out: dict[str, Region] = {}
-    for row in _read("provinces.csv"):
-        out[undotted(row["code"])] = Region(undotted(row["code"]), row["name"], "provinsi", None)
+    header, *rows = _read("provinces.csv")
+    ci, ni = header.index("code"), header.index("name")
+    for row in rows:
+        code = row[ci].replace(".", "").strip()
+        out[code] = Region(code, row[ni], "provinsi", None)
     for fname, level, parent_col in (
         ("regencies.csv", "kabupaten", "province_code"),
         ("districts.csv", "kecamatan", "regency_code"),
         ("villages.csv", "desa", "district_code"),
     ):
-        for row in _read(fname):
-            code = undotted(row["code"])
-            out[code] = Region(code, row["name"], level, undotted(row[parent_col]))
+        header, *rows = _read(fname)
+        ci, ni, pi = header.index("code"), header.index("name"), header.index(parent_col)
+        for row in rows:
+            code = row[ci].replace(".", "").strip()
+            out[code] = Region(code, row[ni], level, row[pi].replace(".", "").strip())
     return out
 
 
@@ -271,18 +279,17 @@ def describe(region: Region) -> str:
 
 
 class _LevelIndex:
-    """Lookup tables for one level, built once."""
+    """Lookup tables over some regions of one level: all of them, or those inside a scope."""
 
-    def __init__(self, level: str):
+    def __init__(self, level: str, members: list[Region]):
         self.level = level
-        self.regions = [r for r in regions().values() if r.level == level]
+        self.regions = members
         self.raw: dict[str, list[Region]] = {}
         self.stripped: dict[str, list[Region]] = {}
         self.raw_compact: dict[str, list[Region]] = {}
         self.stripped_compact: dict[str, list[Region]] = {}
         self.fuzzy_keys: list[str] = []
-        self.key_of: dict[str, str] = {}
-        for r in self.regions:
+        for r in members:
             raw = _clean(r.name)
             stripped = _strip_prefix(raw, level)[0]
             self.raw.setdefault(raw, []).append(r)
@@ -290,37 +297,39 @@ class _LevelIndex:
             self.raw_compact.setdefault(_compact(raw), []).append(r)
             self.stripped_compact.setdefault(_compact(stripped), []).append(r)
             self.fuzzy_keys.append(_compact(stripped))
-            self.key_of[r.code] = _compact(stripped)
-        self._scopes: dict[str, tuple[list[str], list[Region]]] = {}
 
-    def scope(self, within: str | None) -> tuple[list[str], list[Region]]:
-        """Fuzzy keys and regions inside ``within`` (all when ``None``)."""
-        if within is None:
-            return self.fuzzy_keys, self.regions
-        if within not in self._scopes:
-            # walk down the tree from ``within`` rather than scanning the whole level
-            frontier, found = [within], []
-            while frontier:
-                kids = [k for c in frontier for k in _children().get(c, [])]
-                found.extend(k for k in kids if k.level == self.level)
-                frontier = [k.code for k in kids if k.level != self.level]
-            self._scopes[within] = ([self.key_of[r.code] for r in found], found)
-        return self._scopes[within]
+
+def _inside(scope: str, level: str) -> list[Region]:
+    """The regions of ``level`` inside ``scope``, found by walking down the tree from it."""
+    frontier, found = [scope], []
+    while frontier:
+        kids = [k for c in frontier for k in _children().get(c, [])]
+        found.extend(k for k in kids if k.level == level)
+        frontier = [k.code for k in kids if k.level != level]
+    return found
 
 
 class Resolver:
     """Names (or codes) as people type them -> area codes. Get one with :func:`resolver`."""
 
     def __init__(self) -> None:
-        self._indexes: dict[str, _LevelIndex] = {}
+        # (level, scope) -> index; scope None is the whole level. Scoped indexes are small
+        # (a kecamatan's desa), so resolving "desa X within kecamatan Y" never pays for
+        # indexing all ~84k desa of Indonesia.
+        self._indexes: dict[tuple[str, str | None], _LevelIndex] = {}
         self._lock = threading.Lock()  # the web server resolves from several threads
 
-    def _index(self, level: str) -> _LevelIndex:
-        if level not in self._indexes:
+    def _index(self, level: str, scope: str | None = None) -> _LevelIndex:
+        key = (level, scope)
+        if key not in self._indexes:
             with self._lock:
-                if level not in self._indexes:
-                    self._indexes[level] = _LevelIndex(level)
-        return self._indexes[level]
+                if key not in self._indexes:
+                    if scope is None:
+                        members = [r for r in regions().values() if r.level == level]
+                    else:
+                        members = _inside(scope, level)
+                    self._indexes[key] = _LevelIndex(level, members)
+        return self._indexes[key]
 
     # -- public API ---------------------------------------------------------------------
     def provinsi(self, name: str) -> Resolution:
@@ -352,7 +361,7 @@ class Resolver:
         if _CODE_INPUT.match(query):
             return self._by_code(query, level, scope)
 
-        idx = self._index(level)
+        idx = self._index(level, scope)
         raw = _clean(query)
         stripped, kind = _strip_prefix(raw, level)
 
@@ -471,7 +480,8 @@ class Resolver:
         where: str,
     ) -> Resolution:
         label = LEVEL_LABEL[level]
-        keys, regs = self._index(level).scope(scope)
+        idx = self._index(level, scope)
+        keys, regs = idx.fuzzy_keys, idx.regions
         scored = process.extract(
             key, keys, scorer=fuzz.ratio, score_cutoff=SUGGEST_MIN_SCORE, limit=12
         )
@@ -506,6 +516,7 @@ class Resolver:
         suggestions = tuple(r for r, _ in hits[:5])
         msg = f'Nama {label} "{query}" tidak dikenal{where}.'
         if scope:
+            # the only place a scoped lookup needs the whole level (unknown names only)
             elsewhere = self._index(level).stripped_compact.get(key, [])
             if elsewhere:
                 listing = ", ".join(describe(r) for r in elsewhere[:3])
