@@ -65,34 +65,42 @@ def result_sql(
     """
     names = [str(c) if c not in (None, "") else f"KOLOM_{i + 1}" for i, c in enumerate(raw_columns)]
     taken = {n.upper() for n in names}
-    cols = [f"raw[{i + 1}] AS {_quote(n)}" for i, n in enumerate(names)]
-    for label, col in RESULT_COLUMNS:
+    # The input values are taken out of ``raw`` before the sort, under positional names
+    # (_c1.., _r1..): sorting a list column's payload costs about twice as much as sorting
+    # its elements as columns. The final SELECT gives them their names. The first row of
+    # each file and sheet comes from the narrow key columns, not from the wide rows.
+    picks = [f"raw[{i + 1}] AS _c{i + 1}" for i in range(len(names))]
+    outs = [f"_c{i + 1} AS {_quote(n)}" for i, n in enumerate(names)]
+    for j, (label, _col) in enumerate(RESULT_COLUMNS):
         # An input that already has e.g. STATUS_REKAM keeps it; ours gets a suffix.
         out = label if label not in taken else f"{label}_PADAN"
-        cols.append(f"{col} AS {_quote(out)}")
-    res = ", ".join(c for _, c in RESULT_COLUMNS)
+        outs.append(f"_r{j + 1} AS {_quote(out)}")
+    res = ", ".join(f"o.{c} AS _r{j + 1}" for j, (_, c) in enumerate(RESULT_COLUMNS))
     accepted = (
-        f"SELECT d.raw, {', '.join('o.' + c for _, c in RESULT_COLUMNS)}, "
-        f"d.source_file, d.source_sheet, d.source_row, d.row_id AS k "
+        f"SELECT {', '.join(['d.' + p for p in picks])}, {res}, "
+        f"d.source_file AS _sf, d.source_sheet AS _ss, d.source_row AS _sr, d.row_id AS _k "
         f"FROM {_quote(dpt_table)} d JOIN {_quote(out_table)} o ON o.row_id = d.row_id"
     )
     if rejects_table is None:
-        return f"SELECT {', '.join(cols)} FROM ({accepted}) ORDER BY k"
+        return f"SELECT {', '.join(outs)} FROM ({accepted}) ORDER BY _k"
+    rcols = ", ".join(f"_r{j + 1}" for j in range(len(RESULT_COLUMNS)))
     return f"""
         WITH a AS ({accepted}),
-        fo AS (SELECT source_file, min(k) AS f0 FROM a GROUP BY ALL),
-        so AS (SELECT source_file, source_sheet, min(k) AS s0 FROM a GROUP BY ALL),
+        ak AS (SELECT d.source_file AS _sf, d.source_sheet AS _ss, d.row_id AS _k
+               FROM {_quote(dpt_table)} d SEMI JOIN {_quote(out_table)} o ON o.row_id = d.row_id),
+        fo AS (SELECT _sf, min(_k) AS f0 FROM ak GROUP BY ALL),
+        so AS (SELECT _sf, _ss, min(_k) AS s0 FROM ak GROUP BY ALL),
         allrows AS (
-            SELECT raw, {res}, source_file, source_sheet, source_row, 0 AS rej FROM a
+            SELECT {", ".join(f"_c{i + 1}" for i in range(len(names)))}, {rcols},
+                   _sf, _ss, _sr, 0 AS rej FROM a
             UNION ALL
-            SELECT raw, NULL, 'TIDAK_DITEMUKAN', NULL, NULL, NULL, reason,
+            SELECT {", ".join(picks)}, NULL, 'TIDAK_DITEMUKAN', NULL, NULL, NULL, reason,
                    source_file, source_sheet, source_row, 1
             FROM {_quote(rejects_table)})
-        SELECT {", ".join(cols)} FROM allrows
-        LEFT JOIN fo USING (source_file)
-        LEFT JOIN so USING (source_file, source_sheet)
-        ORDER BY coalesce(fo.f0, 9e18), source_file, coalesce(so.s0, 9e18), source_sheet,
-                 source_row, rej
+        SELECT {", ".join(outs)} FROM allrows
+        LEFT JOIN fo USING (_sf)
+        LEFT JOIN so USING (_sf, _ss)
+        ORDER BY coalesce(fo.f0, 9e18), _sf, coalesce(so.s0, 9e18), _ss, _sr, rej
     """
 
 
