@@ -201,7 +201,11 @@ def _tier_correction(engine: Any) -> None:
                    {rules.CORRECTION_AGREES} AS ok
             FROM (SELECT t.row_id, t.cand, t.kind, {_compare_cols()}
                   FROM _lk_t2 t JOIN _lk_d d ON d.row_id = t.row_id
-                  JOIN _lk_r r ON r.nik = t.cand) c)
+                  JOIN _lk_r r ON r.nik = t.cand
+                  -- implied by CORRECTION_AGREES (sex agrees; exact, swapped and placeholder
+                  -- dates share the year): most family candidates fail it, and then the
+                  -- name similarity (three Jaro-Winklers) is never computed for them
+                  WHERE year(d.tgl) = year(r.tgl) AND {rules.sex_agrees_sql()}) c)
         WHERE ok GROUP BY row_id, cand
     """)
     engine.execute(f"""
@@ -273,9 +277,10 @@ def _assemble(
         SELECT b.row_id FROM _lk_best b
         JOIN (SELECT cand FROM _lk_best GROUP BY cand HAVING count(*) > 1) g USING (cand)
     """)
-    status = status_rekam_sql("r.status_ktp_el")
+    # The e-KTP status is mapped once per distinct register code (a handful), not per row.
+    status = status_rekam_sql("s")
     st_expr = (
-        f"CASE WHEN b.row_id IS NOT NULL THEN {status} "
+        "CASE WHEN b.row_id IS NOT NULL THEN st.status_rekam "
         "WHEN v.row_id IS NOT NULL THEN 'PERLU_TINJAU' ELSE 'TIDAK_DITEMUKAN' END"
     )
     dup_join = (
@@ -285,9 +290,17 @@ def _assemble(
         else "LEFT JOIN (SELECT NULL::BIGINT AS row_id, NULL::VARCHAR AS cats) dup ON false"
     )
     flags = voter_flags_sql(profile, "tgl", "status_kawin", "ktp_el", "status_rekam")
+    # CATATAN is a list expression over a few codes per row; the combinations of its inputs
+    # are few (hundreds), so it is built once per combination and joined back.
+    keys = ("nik_flags", "other_person", "nik_absent", "metode_padan", "kind", "reason",
+            "ganda", "cats", "flags")  # fmt: skip
+    on = " AND ".join(f"k.{c} IS NOT DISTINCT FROM base.{c}" for c in keys)
     engine.execute(f"""
         CREATE OR REPLACE TABLE "{out_table}" AS
-        WITH base AS (
+        WITH st AS (
+            SELECT s, {status} AS status_rekam
+            FROM (SELECT status_ktp_el AS s FROM _lk_r UNION SELECT NULL::VARCHAR)),
+        base0 AS (
             SELECT d.row_id, d.kode_kab, d.kode_kec, d.kode_desa, d.tps_key, d.tgl,
                    d.status_kawin, d.ktp_el, d.nik_flags, d.nik,
                    b.cand AS nik_dukcapil, {st_expr} AS status_rekam,
@@ -300,24 +313,29 @@ def _assemble(
             FROM _lk_d d
             LEFT JOIN _lk_best b ON b.row_id = d.row_id
             LEFT JOIN _lk_r r ON r.nik = b.cand
+            LEFT JOIN st ON st.s IS NOT DISTINCT FROM r.status_ktp_el
             LEFT JOIN _lk_rev v ON v.row_id = d.row_id
             LEFT JOIN (SELECT row_id, bool_or(other_person) AS other_person
                        FROM _lk_refused GROUP BY row_id) f ON f.row_id = d.row_id
             LEFT JOIN _lk_ganda g ON g.row_id = d.row_id
             {dup_join}
-        )
-        SELECT row_id, kode_kab, kode_kec, kode_desa, tps_key, nik_dukcapil, status_rekam,
-               status_ktp_el, metode_padan, skor_padan,
-               array_to_string(list_distinct(list_filter(
+        ),
+        base AS (SELECT *, {flags} AS flags FROM base0),
+        k AS (
+            SELECT {", ".join(keys)},
+                   array_to_string(list_distinct(list_filter(
                    string_split(nik_flags, ';') || [
                      CASE WHEN other_person THEN 'NIK_MILIK_ORANG_LAIN' END,
                      CASE WHEN nik_absent AND metode_padan IS DISTINCT FROM 'NIK'
                           THEN 'NIK_TIDAK_DITEMUKAN' END,
                      CASE WHEN kind IS NOT NULL THEN 'NIK_DIKOREKSI' END, kind, reason,
                      CASE WHEN ganda THEN 'GANDA' END] || string_split(coalesce(cats, ''), ';')
-                   || string_split({flags}, ';'),
+                   || string_split(flags, ';'),
                    lambda x: x IS NOT NULL AND x <> '')), ';') AS catatan
-        FROM base ORDER BY row_id
+            FROM (SELECT DISTINCT {", ".join(keys)} FROM base))
+        SELECT base.row_id, kode_kab, kode_kec, kode_desa, tps_key, nik_dukcapil, status_rekam,
+               status_ktp_el, base.metode_padan, skor_padan, k.catatan
+        FROM base JOIN k ON {on} ORDER BY base.row_id
     """)
     engine.execute(f"""
         CREATE OR REPLACE TABLE "{explain_table}" AS
