@@ -54,7 +54,7 @@ def _opt(cols: set[str], name: str, sql_type: str = "VARCHAR") -> str:
     return f'"{name}"' if name in cols else f"NULL::{sql_type}"
 
 
-def _prepare(engine: Any, dpt_table: str) -> None:
+def _prepare(engine: Any, dpt_table: str, names: str | None = None) -> None:
     cols = set(engine.columns(dpt_table))
     missing = [c for c in _REQUIRED if c not in cols]
     if missing:
@@ -67,14 +67,22 @@ def _prepare(engine: Any, dpt_table: str) -> None:
     kec = _opt(cols, "kode_kec")
     desa = _opt(cols, "kode_desa")
     # Names repeat a lot: normalise each distinct spelling once (a chain of regexes), derive
-    # its keys once, then join them to the rows.
+    # its keys once, then join them to the rows. A caller that already normalised them
+    # passes ``names`` (nama, nm0 = normalize_name_sql(nama)); a name missing there (NULL)
+    # is normalised here.
+    distinct = f'SELECT DISTINCT "nama" AS nama FROM "{dpt_table}"'
+    named = (
+        f"SELECT u.nama, coalesce(n0.nm0, {normalize_name_sql('u.nama')}) AS nm "
+        f'FROM ({distinct}) u LEFT JOIN "{names}" n0 ON n0.nama = u.nama'
+        if names
+        else f"SELECT nama, {normalize_name_sql('nama')} AS nm FROM ({distinct})"
+    )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_BASE} AS
         WITH n AS (
             SELECT nama, nm, replace(nm, ' ', '') AS nk, string_split(nm, ' ') AS toks,
                    array_to_string(list_sort(string_split(nm, ' ')), ' ') AS ns
-            FROM (SELECT nama, {normalize_name_sql("nama")} AS nm
-                  FROM (SELECT DISTINCT "nama" AS nama FROM "{dpt_table}")))
+            FROM ({named}))
         SELECT d.row_id, d.nik, n.nm, d.tgl, d.jk, d.kec, n.nk, n.toks, n.ns
         FROM (
             SELECT row_id::BIGINT AS row_id,
@@ -127,14 +135,17 @@ def _pairs(
     """)
 
 
-def find_duplicates(engine: Any, dpt_table: str, out_table: str) -> dict[str, int]:
+def find_duplicates(
+    engine: Any, dpt_table: str, out_table: str, names: str | None = None
+) -> dict[str, int]:
     """Find duplicate rows in ``dpt_table`` (canonical DPT columns).
 
     Creates ``out_table(row_id BIGINT, category VARCHAR, other_row_id BIGINT)``: one row per
     (row, other row, category), both directions, ordered by row. Returns how many DPT rows
-    carry each category (``GANDA_K1``, ``GANDA_K2``, ``GANDA_K3``).
+    carry each category (``GANDA_K1``, ``GANDA_K2``, ``GANDA_K3``). ``names`` optionally
+    names a table (nama, nm0) of already normalised names (``normalize_name_sql``).
     """
-    _prepare(engine, dpt_table)
+    _prepare(engine, dpt_table, names)
     engine.execute(
         f"CREATE OR REPLACE TEMP TABLE {_PAIRS} "
         "(row_id BIGINT, category VARCHAR, other_row_id BIGINT)"

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from padan.identity.names import normalize_name_sql
 from padan.linkage import rules
 from padan.linkage.duplicates import find_duplicates
 from padan.linkage.status import status_rekam_sql, voter_flags_sql
@@ -65,12 +66,15 @@ class _Stages:
 
 def _prepare(engine: Any, dpt_table: str, registry_table: str) -> None:
     # Names repeat a lot: normalise each distinct spelling once (a chain of regexes), then join.
+    # = rules.normalize_name_sql; nm0 (before trimming) is kept for the duplicates stage.
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_names AS
-        SELECT nama, nm, {rules.sorted_words_sql("nm")} AS nms, string_split(nm, ' ') AS toks
-        FROM (SELECT nama, {rules.normalize_name_sql("nama")} AS nm
-              FROM (SELECT nama FROM "{dpt_table}" UNION SELECT nama FROM "{registry_table}")
-              WHERE nama IS NOT NULL)
+        SELECT nama, nm0, nm, {rules.sorted_words_sql("nm")} AS nms,
+               string_split(nm, ' ') AS toks
+        FROM (SELECT nama, nm0, nullif(trim(nm0), '') AS nm
+              FROM (SELECT nama, {normalize_name_sql("nama")} AS nm0
+                    FROM (SELECT nama FROM "{dpt_table}" UNION SELECT nama FROM "{registry_table}")
+                    WHERE nama IS NOT NULL))
     """)
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_d AS
@@ -94,7 +98,6 @@ def _prepare(engine: Any, dpt_table: str, registry_table: str) -> None:
         FROM "{registry_table}" r LEFT JOIN _lk_names n USING (nama)
         WHERE nik IS NOT NULL {dedupe}
     """)
-    engine.execute("DROP TABLE _lk_names")
     # One row per (DPT row, candidate register record) found by any tier, with its verdict.
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_cand (
@@ -261,9 +264,15 @@ def _assemble(
     dup_table: str | None,
 ) -> None:
     """One result row per DPT row, in input order; explanations for accepted/reviewed links."""
+    # Almost every row has at most one accepted candidate: only the others go through the
+    # window that picks the best.
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_best AS
-        SELECT * FROM _lk_cand WHERE decision = 'accept'
+        WITH a AS (SELECT * FROM _lk_cand WHERE decision = 'accept'),
+        multi AS (SELECT row_id FROM a GROUP BY row_id HAVING count(*) > 1)
+        SELECT * FROM a ANTI JOIN multi USING (row_id)
+        UNION ALL
+        SELECT * FROM a SEMI JOIN multi USING (row_id)
         QUALIFY row_number() OVER (PARTITION BY row_id ORDER BY score DESC, cand) = 1
     """)
     engine.execute("""
@@ -337,22 +346,38 @@ def _assemble(
                status_ktp_el, base.metode_padan, skor_padan, k.catatan
         FROM base JOIN k ON {on} ORDER BY base.row_id
     """)
+    # Most rows have one candidate: only rows with several are ranked by a window. The JSON
+    # merge runs once per distinct (details, decision, kind): a few hundred of 1 M rows.
     engine.execute(f"""
         CREATE OR REPLACE TABLE "{explain_table}" AS
-        SELECT row_id, cand AS candidate_nik,
-               row_number() OVER (PARTITION BY row_id ORDER BY decision = 'accept' DESC,
-                                  score DESC, cand)::INTEGER AS candidate_rank,
-               tier, score AS match_probability, weight AS match_weight,
-               json_merge_patch(coalesce(details, '{{}}'::JSON),
-                                json_object('keputusan', decision, 'jenis', kind)) AS details
-        FROM _lk_cand
-        QUALIFY candidate_rank <= 3
+        WITH multi AS (SELECT row_id FROM _lk_cand GROUP BY row_id HAVING count(*) > 1),
+        ranked AS (
+            SELECT row_id, cand, 1::INTEGER AS candidate_rank, tier, score, weight, details,
+                   decision, kind
+            FROM _lk_cand ANTI JOIN multi USING (row_id)
+            UNION ALL
+            SELECT row_id, cand,
+                   row_number() OVER (PARTITION BY row_id ORDER BY decision = 'accept' DESC,
+                                      score DESC, cand)::INTEGER AS candidate_rank,
+                   tier, score, weight, details, decision, kind
+            FROM _lk_cand SEMI JOIN multi USING (row_id)
+            QUALIFY candidate_rank <= 3),
+        j AS (
+            SELECT details, decision, kind,
+                   json_merge_patch(coalesce(details, '{{}}'::JSON),
+                                    json_object('keputusan', decision, 'jenis', kind)) AS dj
+            FROM (SELECT DISTINCT details, decision, kind FROM ranked))
+        SELECT row_id, cand AS candidate_nik, candidate_rank, tier, score AS match_probability,
+               weight AS match_weight, j.dj AS details
+        FROM ranked JOIN j ON j.details IS NOT DISTINCT FROM ranked.details
+             AND j.decision IS NOT DISTINCT FROM ranked.decision
+             AND j.kind IS NOT DISTINCT FROM ranked.kind
         ORDER BY row_id, candidate_rank
     """)
 
 
 def _cleanup(engine: Any) -> None:
-    for t in ("_lk_d", "_lk_r", "_lk_cand", "_lk_t1", "_lk_refused", "_lk_t2rows", "_lk_t2keys",
+    for t in ("_lk_names", "_lk_d", "_lk_r", "_lk_cand", "_lk_t1", "_lk_refused", "_lk_t2rows", "_lk_t2keys",
               "_lk_t2", "_lk_t2ok", "_lk_conflict", "_lk_conflict_bad", "_lk_lab", "_lk_trd",
               "_lk_trr", "_lk_labels", "_lk_tf", "_lk_best", "_lk_rev", "_lk_ganda",
               "_lk_dup", "_lk_pd", "_lk_pr", "_lk_pred"):  # fmt: skip
@@ -399,7 +424,7 @@ def match_tables(
         )
         st.report(TIER_PROB, count(TIER_PROB), total)
     st.run("konflik", lambda: _resolve_conflicts(engine))
-    st.run("ganda", lambda: find_duplicates(engine, dpt_table, "_lk_dup"))
+    st.run("ganda", lambda: find_duplicates(engine, dpt_table, "_lk_dup", names="_lk_names"))
     st.run(
         "hasil",
         lambda: _assemble(engine, dpt_table, profile, out_table, explain_table, "_lk_dup"),
