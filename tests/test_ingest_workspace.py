@@ -282,9 +282,17 @@ def test_cli_import_and_history(tmp_path, dpt_file):
     reg.write_text(REG_HEADER + "\n" + reg_line("7371014507900001", "SITI", "BELUM REKAM") + "\n")
     out = runner.invoke(main, ["import", "registry", str(reg), "-w", ws, "--tanggal", "2020-09-01"])
     assert out.exit_code == 0, out.output
-    out = runner.invoke(main, ["imports", "-w", ws])
-    assert out.exit_code == 0
+    # The history is read-only: it works while another process reads the workspace too.
+    reader = open_workspace(ws, read_only=True)
+    try:
+        out = runner.invoke(main, ["imports", "-w", ws])
+    finally:
+        reader.close()
+    assert out.exit_code == 0, out.output
     assert "DPS" in out.output and "01-09-2020" in out.output and "ani" in out.output
+    missing = tmp_path / "none.duckdb"
+    out = runner.invoke(main, ["imports", "-w", str(missing)])
+    assert out.exit_code == 0 and "belum ada" in out.output and not missing.exists()
     out = runner.invoke(main, ["import", "dpt", str(reg), "-w", ws, "--kolom", "NAMA=NAMA_LGKP"])
     assert (
         out.exit_code == 1

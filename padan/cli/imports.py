@@ -197,7 +197,11 @@ def imports_command(workspace):
     from padan.ingest import list_imports
     from padan.workspace import open_workspace
 
-    engine = open_workspace(workspace)
+    if not Path(workspace).is_file():  # nothing to list; do not create a workspace for it
+        click.echo(f"Belum ada impor: workspace {workspace} belum ada.")
+        return
+    # Read-only: listing the history must not block (or be blocked by) other readers.
+    engine = open_workspace(workspace, read_only=True)
     try:
         rows = list_imports(engine)
     finally:
