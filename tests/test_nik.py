@@ -22,6 +22,7 @@ from padan.identity.nik import (
     nik_flags_sql,
     nkk_flags_sql,
     register_reference_tables,
+    register_reference_types,
 )
 from padan.reference import wilayah
 
@@ -220,6 +221,7 @@ def ref_engine():
 
     eng = connect()
     register_reference_tables(eng)
+    register_reference_types(eng, "_t_ref")
     yield eng
     eng.close()
 
@@ -260,14 +262,16 @@ nik_like = st.one_of(
 )
 def test_sql_agrees_with_python(ref_engine, value, born, sex):
     sql = nik_flags_sql("v", "b", "s")
+    with_types = nik_flags_sql("v", "b", "s", ref_types="_t_ref")
     row = ref_engine.one(
-        f"SELECT {sql}, {nik_clean_sql('v')}, {nkk_flags_sql('v')} "
+        f"SELECT {sql}, {nik_clean_sql('v')}, {nkk_flags_sql('v')}, {with_types} "
         "FROM (SELECT $1::VARCHAR AS v, $2::DATE AS b, $3::VARCHAR AS s)",
         [value, born, sex],
     )
     assert row is not None
     py = check_nik(value, birth_date=born, sex=sex)
     assert row[0] == py.flags
+    assert row[3] == py.flags  # the ENUM form of the region check
     assert row[1] == py.nik
     assert row[2] == check_nkk(value).flags
 

@@ -160,29 +160,20 @@ class _TempTables:
         self.engine.execute(sql, params)
 
 
-def nik_flags_sql(engine: Engine, nik_expr: str, birth_expr: str, sex_expr: str) -> str:
-    """';'-joined NIK reason codes (empty when valid), from :mod:`padan.identity.nik`.
+def nik_flags_sql(
+    engine: Engine, nik_expr: str, birth_expr: str, sex_expr: str, ref_types: str | None = None
+) -> str:
+    """';'-joined NIK reason codes (empty when valid), from :mod:`padan.identity.nik`, over
+    TEMP reference tables (``ref_types``: ENUM types made by
+    :func:`padan.identity.nik.register_reference_types`, checked by cast, no subquery)."""
+    from padan.identity import nik as nik_rules
 
-    Until that module is available, a minimal built-in form covers the codes ingest itself
-    depends on (blank, Excel damage, masked, not digits, wrong length).
-    """
-    try:
-        from padan.identity import nik as nik_rules
-
-        if not engine.table_exists(REF_TABLE):
-            nik_rules.register_reference_tables(_TempTables(engine))
-        sql = nik_rules.nik_flags_sql(nik_expr, birth_expr, sex_expr, ref_table=REF_TABLE)
-        return f"coalesce(({sql}), '')"
-    except (ImportError, AttributeError):
-        pass
-    v = nik_expr
-    return (
-        f"CASE WHEN {v} IS NULL THEN 'NIK_KOSONG' "
-        f"WHEN regexp_matches({v}, '^[0-9]([.,][0-9]+)?[eE][+]?[0-9]+$') OR regexp_matches({v}, '^[0-9]+[.,]0+$') THEN 'NIK_RUSAK_EXCEL' "
-        f"WHEN regexp_matches({v}, '[*xX#]') THEN 'NIK_DISAMARKAN' "
-        f"WHEN NOT regexp_matches({v}, '^[0-9]+$') THEN 'NIK_BUKAN_ANGKA' "
-        f"WHEN length({v}) <> 16 THEN 'NIK_PANJANG_SALAH' ELSE '' END"
+    if not engine.table_exists(REF_TABLE):
+        nik_rules.register_reference_tables(_TempTables(engine))
+    sql = nik_rules.nik_flags_sql(
+        nik_expr, birth_expr, sex_expr, ref_table=REF_TABLE, ref_types=ref_types
     )
+    return f"coalesce(({sql}), '')"
 
 
 def add_flag(flags_expr: str, cond: str, code: str) -> str:
