@@ -29,12 +29,12 @@ def test_scoped_resolution_does_not_index_the_whole_level():
 
 
 def test_unknown_name_in_scope_still_says_where_it_exists():
-    # The "elsewhere" hint is the one place a scoped lookup needs the whole level.
+    # The "elsewhere" hint looks in the scope's province, without indexing all of Indonesia.
     res = wilayah.Resolver()
     r = res.desa("PANRANNUANGKU", within="730602")
     assert r.status == "unknown"
     assert "Nama itu ada di wilayah lain: 7305041001 Panrannuangku" in r.message
-    assert ("desa", None) in res._indexes
+    assert ("desa", "73") in res._indexes and ("desa", None) not in res._indexes
 
 
 @pytest.mark.parametrize(
