@@ -188,17 +188,6 @@ def register_reference_tables(engine) -> None:
             engine.unregister(view)
 
 
-def register_reference_types(engine, prefix: str) -> None:
-    """Create TEMP ENUM types ``{prefix}_provinsi``, ``{prefix}_kabupaten`` and
-    ``{prefix}_kecamatan`` of the same codes, for ``nik_flags_sql(..., ref_types=prefix)``:
-    a cast per row instead of ``NOT IN (subquery)``, which DuckDB runs as a join over every
-    row even inside a CASE branch few rows reach (measured 5 s on 3.4 M DPT rows)."""
-    codes = _reference_codes()
-    for level in ("provinsi", "kabupaten", "kecamatan"):
-        values = ", ".join(f"'{c}'" for c in sorted(codes[level]))  # digits only
-        engine.execute(f"CREATE TEMP TYPE {prefix}_{level} AS ENUM ({values})")
-
-
 # -- parsing -----------------------------------------------------------------------------
 def _clean(value: object) -> str:
     return _CLEAN_RE.match(str(value)).group(1)  # type: ignore[union-attr]
@@ -345,10 +334,7 @@ def check_nkk(value: str | None) -> NikCheck:
 def _clean_sql(expr: str) -> str:
     """The cleaned value as SQL; a plain 16-digit value skips the (slower) regex."""
     x = f"CAST(({expr}) AS VARCHAR)"
-    return (
-        f"CASE WHEN regexp_full_match({x}, '[0-9]{{16}}') THEN {x} "
-        f"ELSE regexp_extract({x}, '(?s){_CLEAN_SQL_LIT}', 1) END"
-    )
+    return f"CASE WHEN regexp_full_match({x}, '[0-9]{{16}}') THEN {x} ELSE {nik_cleaned_sql(x)} END"
 
 
 def _flags_sql(
@@ -357,7 +343,7 @@ def _flags_sql(
     birth_expr: str | None,
     sex_expr: str | None,
     ref_table: str,
-    ref_types: str | None = None,
+    cleaned: str | None = None,
 ) -> str:
     # Two paths without lambdas (a list_transform runs over every row of a vector as soon
     # as one row needs it: 2-3x slower on a province). A value that is exactly 16 digits
@@ -413,7 +399,9 @@ def _flags_sql(
 
     x = f"CAST(({expr}) AS VARCHAR)"
     plain = f"regexp_full_match({x}, '[0-9]{{16}}')"
-    cx = f"regexp_extract({x}, '(?s){_CLEAN_SQL_LIT}', 1)"  # the cleaned value (slow path)
+    # The cleaned value (slow path): a regex, repeated in each rule below unless the caller
+    # computed it once per row (``cleaned``, from :func:`nik_cleaned_sql`).
+    cx = f"CAST(({cleaned}) AS VARCHAR)" if cleaned else nik_cleaned_sql(x)
     shape = (
         f"CASE WHEN {plain} THEN CASE WHEN {test_value(x)} THEN '{prefix}_NILAI_UJI' END "
         f"WHEN {cx} IS NULL OR {cx} = '' THEN '{prefix}_KOSONG' "
@@ -423,24 +411,13 @@ def _flags_sql(
         f"WHEN length({cx}) <> 16 THEN '{prefix}_PANJANG_SALAH' "
         f"WHEN {test_value(cx)} THEN '{prefix}_NILAI_UJI' END"
     )
-    region = _region_sql(_clean_sql(expr), prefix, t_prov, ref_table, t_kec, ref_types)
+    c = f"CASE WHEN {plain} THEN {x} ELSE {cx} END" if cleaned else _clean_sql(expr)
+    region = _region_sql(c, prefix, t_prov, ref_table, t_kec)
     rest = f"CASE WHEN {plain} THEN {tail(x)} ELSE {tail(cx)} END"
     return f"coalesce({shape}, concat_ws(';', {region}, {rest}))"
 
 
-def _region_sql(
-    c: str, prefix: str, t_prov: str, t_kab: str, t_kec: str, types: str | None = None
-) -> str:
-    if types is not None:
-
-        def unknown(n: int, level: str) -> str:
-            return f"(substr({c}, 1, {n}) IS NOT NULL AND TRY_CAST(substr({c}, 1, {n}) AS {types}_{level}) IS NULL)"
-
-        return (
-            f"CASE WHEN {unknown(2, 'provinsi')} THEN '{prefix}_PROVINSI_TIDAK_DIKENAL' "
-            f"WHEN {unknown(4, 'kabupaten')} THEN '{prefix}_KABUPATEN_TIDAK_DIKENAL' "
-            f"WHEN {unknown(6, 'kecamatan')} THEN '{prefix}_KECAMATAN_TIDAK_DIKENAL' END"
-        )
+def _region_sql(c: str, prefix: str, t_prov: str, t_kab: str, t_kec: str) -> str:
     return (
         f"CASE WHEN substr({c}, 1, 2) NOT IN (SELECT code FROM {t_prov}) "
         f"THEN '{prefix}_PROVINSI_TIDAK_DIKENAL' "
@@ -456,15 +433,21 @@ def nik_flags_sql(
     birth_expr: str | None = None,
     sex_expr: str | None = None,
     ref_table: str = "ref_kabupaten",
-    ref_types: str | None = None,
+    cleaned: str | None = None,
 ) -> str:
     """A DuckDB expression giving the ``;``-joined NIK codes of ``nik_expr`` ('' when clean):
     the same codes in the same order as :func:`check_nik`. Needs the tables made by
     :func:`register_reference_tables`; ``ref_table`` names the kabupaten one, the province
-    and kecamatan tables are the same name with ``provinsi``/``kecamatan``. With
-    ``ref_types`` (a prefix given to :func:`register_reference_types`) the codes are checked
-    by ENUM casts instead, with no subquery."""
-    return _flags_sql(nik_expr, "NIK", birth_expr, sex_expr, ref_table, ref_types)
+    and kecamatan tables are the same name with ``provinsi``/``kecamatan``. ``cleaned``: a
+    column holding :func:`nik_cleaned_sql` of the value, computed once per row by the caller
+    (the rules otherwise repeat that regex; ~15x slower on values that are not 16 digits)."""
+    return _flags_sql(nik_expr, "NIK", birth_expr, sex_expr, ref_table, cleaned)
+
+
+def nik_cleaned_sql(expr: str) -> str:
+    """DuckDB expression: the value with surrounding blanks (NBSP too) and Excel's leading
+    ``'`` removed, as the rules see it (:func:`_clean`)."""
+    return f"regexp_extract(CAST(({expr}) AS VARCHAR), '(?s){_CLEAN_SQL_LIT}', 1)"
 
 
 def nkk_flags_sql(nkk_expr: str, ref_table: str = "ref_kabupaten") -> str:

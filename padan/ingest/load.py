@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from padan.engine import Engine
 from padan.errors import PadanError
-from padan.identity.nik import TEST_VALUES, register_reference_types
+from padan.identity.nik import TEST_VALUES, nik_cleaned_sql
 from padan.ingest import normalize as N
 from padan.ingest.columns import FIELDS, REJECT_COLUMNS, norm_name, normalize_mapping, resolve
 from padan.ingest.readers import (
@@ -848,11 +848,11 @@ class _Loader:
         known = {}
         for *vals, _n in raw_combos:
             v = codes.get(tuple(clean(x) for x in vals))
-            if v and any(v):
-                known[tuple(vals)] = v
-        if known:
-            # A TEMP ENUM of the raw combinations and a one-row table of the codes as lists:
-            # both made once (inline literals of thousands of values cost 3 s on 3.4 M rows).
+            known[tuple(vals)] = v if v and any(v) else (None, None, None)
+        if any(any(v) for v in known.values()):
+            # A TEMP ENUM of every raw combination (unresolved ones too: a failed TRY_CAST
+            # costs DuckDB an exception, ~20 us a row) and a one-row table of the codes as
+            # lists, both made once (inline literals of thousands of values: 3 s on 3.4 M rows).
             rkey = " || '\x1f' || ".join(f"coalesce({k}, '\x00')" for k in keys)
             ty, rt = f"_padan_enum_{self.u}_region", f"_padan_lut_{self.u}_region"
             names = ["\x1f".join("\x00" if x is None else x for x in k) for k in known]
@@ -880,12 +880,14 @@ class _Loader:
             region = (
                 "NULL::VARCHAR AS kode_kab, NULL::VARCHAR AS kode_kec, NULL::VARCHAR AS kode_desa"
             )
-        flags0 = self._dpt_nik_flags()
-        # The rules' expression appears once (in CTE d); repeating it repeats its work.
+        clean = self._clean_nik_sql()
+        # Clean NIKs get their flags here ('', or NIK_RUSAK_EXCEL for a number cell); the others
+        # are marked (NULL, or '\x01' for a number cell) and get the full rules afterwards, on
+        # those rows only (_finish_nik_flags): inside this statement DuckDB would evaluate the
+        # rules' shared subexpressions for every row, whatever the CASE.
         flags = (
-            N.add_flag("flags0", "coalesce(nik_num, false)", "NIK_RUSAK_EXCEL")
-            if self.has_xlsx
-            else "flags0"
+            f"CASE WHEN {clean} THEN CASE WHEN coalesce(nik_num, false) THEN 'NIK_RUSAK_EXCEL' ELSE '' END "
+            "WHEN coalesce(nik_num, false) THEN '\x01' END"
         )
         lut = self._lut
 
@@ -909,41 +911,59 @@ class _Loader:
             f"b AS (SELECT a.* EXCLUDE (_ridx), {region}, regexp_full_match(nik_raw, '[0-9]{{16}}') AS _raw16, "
             f"CASE WHEN _raw16 THEN nik_raw ELSE {N.nik_text('nik_raw')} END AS nik_t FROM a), "
             f"c AS (SELECT b.* EXCLUDE (_raw16), coalesce(_raw16 OR regexp_full_match(nik_t, '[0-9]{{16}}'), false) AS nik16 FROM b), "
-            f"d AS (SELECT c.*, {flags0} AS flags0 FROM c) "
+            f"d AS (SELECT c.*, {flags} AS flags0 FROM c) "
             f"SELECT CAST(row_id AS BIGINT) AS row_id, source_file, source_sheet, source_row, "
             f"kode_kab, kode_kec, kode_desa, tps, "
             f"CASE WHEN kode_desa IS NOT NULL AND tps IS NOT NULL THEN kode_desa || tps END AS tps_key, "
             f"CASE WHEN NOT coalesce(nik_num, false) AND nik16 THEN nik_t END AS nik, "
-            f"nik_raw, {flags} AS nik_flags, nkk, nama, tempat_lahir, tanggal_lahir, usia, status_kawin, "
+            f"nik_raw, flags0 AS nik_flags, nkk, nama, tempat_lahir, tanggal_lahir, usia, status_kawin, "
             f"jenis_kelamin, alamat, rt, rw, disabilitas, ktp_el, keterangan, raw FROM d"
         )
         e.execute(f"CREATE OR REPLACE {self.temp}TABLE {t} AS {sql}")
+        self._finish_nik_flags()
 
-    def _dpt_nik_flags(self) -> str:
-        """The NIK rules (:func:`padan.identity.nik.nik_flags_sql`) over CTE columns nik_t,
-        nik16 (nik_t is 16 digits), tanggal_lahir, jenis_kelamin; '' when clean.
+    def _finish_nik_flags(self) -> None:
+        """The full NIK rules for the rows the clean test did not pass (a few percent): into
+        a small table first, with the cleaning regex run once per row, then one UPDATE."""
+        pending = "nik_flags IS NULL OR nik_flags = '\x01'"
+        if not int(self.e.one(f"SELECT count(*) FROM {self.table} WHERE {pending}")[0]):
+            return
+        nik_t = N.nik_text("nik_raw")
+        full = N.nik_flags_sql(self.e, "v", "tanggal_lahir", "jenis_kelamin", cleaned="cv")
+        damaged = N.add_flag("f0", "true", "NIK_RUSAK_EXCEL")
+        fx = f"_padan_fx_{self.u}"
+        self.e.execute(
+            f"CREATE TEMP TABLE {fx} AS SELECT rid, CASE WHEN num THEN {damaged} ELSE f0 END AS f "
+            f"FROM (SELECT rid, num, {full} AS f0 FROM (SELECT *, {nik_cleaned_sql('v')} AS cv FROM "
+            f"(SELECT rowid AS rid, {nik_t} AS v, tanggal_lahir, jenis_kelamin, "
+            f"nik_flags = '\x01' AS num FROM {self.table} WHERE {pending})))"
+        )
+        self._temps.append(fx)
+        self.e.execute(
+            f"UPDATE {self.table} SET nik_flags = {fx}.f FROM {fx} WHERE {self.table}.rowid = {fx}.rid"
+        )
 
-        The full rules cost about 1.3 s per million rows. Nearly every DPT NIK passes a
-        cheaper test that implies every rule holds: 16 digits, a known kecamatan (so a known
-        kabupaten and province), digits 7-12 equal to the recorded birth date (day + 40 for
-        women; so the date is valid and agrees with birth date and sex), serial not 0000, not
-        a test value. Those rows get '' at once; the rest go through the full rules.
-        tests/test_ingest_nik_flags.py checks the result against the Python rules."""
-        refs = f"_padan_enum_{self.u}_ref"
-        register_reference_types(self.e, refs)
-        self._types += [f"{refs}_{lv}" for lv in ("provinsi", "kabupaten", "kecamatan")]
-        kec = f"{refs}_kecamatan"
-        full = N.nik_flags_sql(self.e, "nik_t", "tanggal_lahir", "jenis_kelamin", ref_types=refs)
+    def _clean_nik_sql(self) -> str:
+        """SQL over CTE columns nik_t, nik16 (nik_t is 16 digits), tanggal_lahir and
+        jenis_kelamin: true when the NIK certainly breaks none of the NIK rules
+        (:func:`padan.identity.nik.nik_flags_sql`, about 1.3 s per million rows).
+
+        Nearly every DPT NIK passes this cheaper test, which implies every rule holds: 16
+        digits, a known kecamatan (so a known kabupaten and province), digits 7-12 equal to the
+        recorded birth date (day + 40 for women; so the date is valid and agrees with birth
+        date and sex), serial not 0000, not a test value. tests/test_ingest_nik_flags.py
+        checks the result against the Python rules."""
+        kec = N.REF_TABLE.replace("kabupaten", "kecamatan")
+        N.nik_flags_sql(self.e, "x", "y", "z")  # makes the TEMP reference tables
         tests = ", ".join(_q(v) for v in TEST_VALUES)
-        clean = (
-            f"nik16 AND TRY_CAST(substr(nik_t, 1, 6) AS {kec}) IS NOT NULL "
+        return (
+            f"coalesce(nik16 AND substr(nik_t, 1, 6) IN (SELECT code FROM {kec}) "
             "AND substr(nik_t, 13, 4) <> '0000' AND jenis_kelamin IN ('L', 'P') "
             "AND TRY_CAST(substr(nik_t, 7, 6) AS INTEGER) = (day(tanggal_lahir) + "
             "CASE WHEN jenis_kelamin = 'P' THEN 40 ELSE 0 END) * 10000 "
             "+ month(tanggal_lahir) * 100 + year(tanggal_lahir) % 100 "
-            f"AND nik_t <> repeat(substr(nik_t, 1, 1), 16) AND nik_t NOT IN ({tests})"
+            f"AND nik_t <> repeat(substr(nik_t, 1, 1), 16) AND nik_t NOT IN ({tests}), false)"
         )
-        return f"CASE WHEN coalesce({clean}, false) THEN '' ELSE {full} END"
 
     def _build_registry(self) -> None:
         e, t = self.e, self.table

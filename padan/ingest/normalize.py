@@ -161,17 +161,16 @@ class _TempTables:
 
 
 def nik_flags_sql(
-    engine: Engine, nik_expr: str, birth_expr: str, sex_expr: str, ref_types: str | None = None
+    engine: Engine, nik_expr: str, birth_expr: str, sex_expr: str, cleaned: str | None = None
 ) -> str:
     """';'-joined NIK reason codes (empty when valid), from :mod:`padan.identity.nik`, over
-    TEMP reference tables (``ref_types``: ENUM types made by
-    :func:`padan.identity.nik.register_reference_types`, checked by cast, no subquery)."""
+    TEMP reference tables (so that an import writes nothing outside its transaction)."""
     from padan.identity import nik as nik_rules
 
     if not engine.table_exists(REF_TABLE):
         nik_rules.register_reference_tables(_TempTables(engine))
     sql = nik_rules.nik_flags_sql(
-        nik_expr, birth_expr, sex_expr, ref_table=REF_TABLE, ref_types=ref_types
+        nik_expr, birth_expr, sex_expr, ref_table=REF_TABLE, cleaned=cleaned
     )
     return f"coalesce(({sql}), '')"
 
