@@ -122,7 +122,12 @@ def _blank(col: str) -> str:
     """``coalesce(trim(col), '') = ''`` without trimming the cells that start with a visible
     ASCII character (nearly all of them): such a cell cannot be blank. trim removes spaces
     (Unicode Zs), never printable ASCII."""
-    return f"({col} IS NULL OR {col} = '' OR (NOT (ascii({col}) BETWEEN 33 AND 126) AND trim({col}) = ''))"
+    # CASE, not AND/OR: inside a function or a projection DuckDB evaluates both sides of
+    # AND/OR for every row; CASE evaluates a branch only for the rows that reach it.
+    return (
+        f"(CASE WHEN {col} IS NULL OR {col} = '' THEN true "
+        f"WHEN ascii({col}) BETWEEN 33 AND 126 THEN false ELSE trim({col}) = '' END)"
+    )
 
 
 def _rank_tree(ex: list[int]) -> str:
@@ -717,8 +722,8 @@ class _Loader:
                 # ILIKE first: a cheap filter that keeps every candidate, so upper/trim run
                 # only on the few cells that contain the label.
                 conds.append(
-                    f"coalesce(c{j} ILIKE {_q('%' + label + '%')} "
-                    f"AND upper(trim(c{j})) = {_q(label)}, false)"
+                    f"(CASE WHEN c{j} ILIKE {_q('%' + label + '%')} "
+                    f"THEN coalesce(upper(trim(c{j})) = {_q(label)}, false) ELSE false END)"
                 )
         return " AND ".join(conds) if conds else "false"
 
@@ -910,7 +915,7 @@ class _Loader:
             # nik16: the cleaned NIK is 16 digits; tested once (a regex), used three times.
             f"b AS (SELECT a.* EXCLUDE (_ridx), {region}, regexp_full_match(nik_raw, '[0-9]{{16}}') AS _raw16, "
             f"CASE WHEN _raw16 THEN nik_raw ELSE {N.nik_text('nik_raw')} END AS nik_t FROM a), "
-            f"c AS (SELECT b.* EXCLUDE (_raw16), coalesce(_raw16 OR regexp_full_match(nik_t, '[0-9]{{16}}'), false) AS nik16 FROM b), "
+            f"c AS (SELECT b.* EXCLUDE (_raw16), CASE WHEN _raw16 THEN true ELSE coalesce(regexp_full_match(nik_t, '[0-9]{{16}}'), false) END AS nik16 FROM b), "
             f"d AS (SELECT c.*, {flags} AS flags0 FROM c) "
             f"SELECT CAST(row_id AS BIGINT) AS row_id, source_file, source_sheet, source_row, "
             f"kode_kab, kode_kec, kode_desa, tps, "
@@ -956,13 +961,17 @@ class _Loader:
         kec = N.REF_TABLE.replace("kabupaten", "kecamatan")
         N.nik_flags_sql(self.e, "x", "y", "z")  # makes the TEMP reference tables
         tests = ", ".join(_q(v) for v in TEST_VALUES)
+        # The cheap conditions in WHEN (evaluated like a filter, row by row as needed); the
+        # rest only for the rows that pass them.
         return (
-            f"coalesce(nik16 AND substr(nik_t, 1, 6) IN (SELECT code FROM {kec}) "
-            "AND substr(nik_t, 13, 4) <> '0000' AND jenis_kelamin IN ('L', 'P') "
-            "AND TRY_CAST(substr(nik_t, 7, 6) AS INTEGER) = (day(tanggal_lahir) + "
+            "CASE WHEN nik16 AND jenis_kelamin IN ('L', 'P') AND tanggal_lahir IS NOT NULL "
+            "AND substr(nik_t, 13, 4) <> '0000' "
+            f"THEN coalesce(substr(nik_t, 1, 6) IN (SELECT code FROM {kec}) "
+            "AND CAST(substr(nik_t, 7, 6) AS INTEGER) = (day(tanggal_lahir) + "
             "CASE WHEN jenis_kelamin = 'P' THEN 40 ELSE 0 END) * 10000 "
             "+ month(tanggal_lahir) * 100 + year(tanggal_lahir) % 100 "
-            f"AND nik_t <> repeat(substr(nik_t, 1, 1), 16) AND nik_t NOT IN ({tests}), false)"
+            f"AND nik_t <> repeat(substr(nik_t, 1, 1), 16) AND nik_t NOT IN ({tests}), false) "
+            "ELSE false END"
         )
 
     def _build_registry(self) -> None:
