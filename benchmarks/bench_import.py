@@ -275,6 +275,15 @@ def phase(name: str, path: str) -> dict:
     return out
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median time (its peak memory and counts with it); all times listed."""
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    out = dict(ordered[len(ordered) // 2])
+    if len(runs) > 1:
+        out["runs"] = [round(r["seconds"], 1) for r in runs]
+    return out
+
+
 def run_phase(name: str, path: Path) -> dict:
     cmd = [sys.executable, __file__, "--phase", name, str(path)]
     res = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ})
@@ -297,6 +306,9 @@ def main() -> None:
     ap.add_argument(
         "--skip", nargs="*", default=[], help="phases to skip: dpt registry workspace xlsx"
     )
+    ap.add_argument(
+        "--repeat", type=int, default=1, help="run baseline and padan alternately N times (medians)"
+    )
     ap.add_argument("--phase", nargs=2, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.phase:
@@ -308,7 +320,7 @@ def main() -> None:
 
     def show(label: str, r: dict, base: dict | None = None) -> None:
         ratio = f"  ratio {r['seconds'] / base['seconds']:.2f}x" if base else ""
-        extra = {k: v for k, v in r.items() if k in ("accepted", "rejected", "warnings")}
+        extra = {k: v for k, v in r.items() if k in ("accepted", "rejected", "warnings", "runs")}
         print(
             f"{label:<34} {r['seconds']:7.1f} s  {r.get('rows', 0):>11,} rows  peak {r['peak_gb']:.2f} GB{ratio}  {extra or ''}",
             flush=True,
@@ -321,14 +333,19 @@ def main() -> None:
         if kind in a.skip:
             continue
         path = data / csv_file
-        b = run_phase("baseline", path)
-        show(f"{label}: DuckDB read_csv (baseline)", b)
-        show(f"{label}: load_{kind}", run_phase(f"load_{kind}", path), b)
+        pairs = [("baseline", f"load_{kind}")]
         if "workspace" not in a.skip:
             # Also measured in the same run: the baseline read into a database file.
-            bf = run_phase("baseline_file", path)
-            show(f"{label}: DuckDB read_csv into a file", bf)
-            show(f"{label}: import_{kind} (workspace file)", run_phase(f"import_{kind}", path), bf)
+            pairs.append(("baseline_file", f"import_{kind}"))
+        for base_name, name in pairs:
+            # --repeat N: baseline and padan alternately, medians (DuckDB's own read varies
+            # by up to 1.5x between runs on a shared machine).
+            runs = [(run_phase(base_name, path), run_phase(name, path)) for _ in range(a.repeat)]
+            b, r = (median_run([x[i] for x in runs]) for i in (0, 1))
+            what = "read_csv (baseline)" if base_name == "baseline" else "read_csv into a file"
+            show(f"{label}: DuckDB {what}", b)
+            where = "" if name.startswith("load") else " (workspace file)"
+            show(f"{label}: {name}{where}", r, b)
     xdir = a.data / "dpt-xlsx"
     if "xlsx" not in a.skip and xdir.exists():
         nfiles = len(list(xdir.glob("*.xlsx")))
