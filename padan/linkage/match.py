@@ -204,11 +204,10 @@ def _tier_correction(engine: Any) -> None:
                    {rules.CORRECTION_AGREES} AS ok
             FROM (SELECT t.row_id, t.cand, t.kind, {_compare_cols()}
                   FROM _lk_t2 t JOIN _lk_d d ON d.row_id = t.row_id
-                  JOIN _lk_r r ON r.nik = t.cand
-                  -- implied by CORRECTION_AGREES (sex agrees; exact, swapped and placeholder
-                  -- dates share the year): most family candidates fail it, and then the
-                  -- name similarity (three Jaro-Winklers) is never computed for them
-                  WHERE year(d.tgl) = year(r.tgl) AND {rules.sex_agrees_sql()}) c)
+                  -- No extra WHERE on d and r here: a filter such as year(d.tgl) =
+                  -- year(r.tgl) let the optimizer join d to r on the year (a fan-out to
+                  -- billions of pairs; 30 s per match in the demo, 20 GB at 1 M).
+                  JOIN _lk_r r ON r.nik = t.cand) c)
         WHERE ok GROUP BY row_id, cand
     """)
     engine.execute(f"""
