@@ -156,6 +156,11 @@ def _member_tree(ex: list[int]) -> str:
     return f"(rowid BETWEEN {ex[0]} AND {ex[-1]} AND {tree(0, len(ex))})"
 
 
+def _trimmed(v: str, mdy: str) -> str:
+    """A text field, trimmed, NULL when blank (the ``fn`` form :meth:`_Loader._lut` takes)."""
+    return N.clean(v)
+
+
 def _date(v: str, mdy: str) -> str:
     """A field's date (contract formats, day/month order ``mdy``), kept only when plausible."""
     return N.plausible_date(N.parse_date(N.clean(v), mdy))
@@ -183,7 +188,7 @@ class _Part:
     first_srid: int
     data_start: int | None  # CSV: line of the first data record
     fields: dict[str, int]
-    start_srid: int = -1  # first staged row (CSV: title rows and the header come first)
+    start_srid: int  # first staged row (CSV: title rows and the header come first)
 
 
 class _Loader:
@@ -584,11 +589,9 @@ class _Loader:
         nd = int(self.e.one(f"SELECT count(DISTINCT v) FROM {dv}")[0])
         if nd == 0 or nd > LUT_MAX:
             return direct
+        orders = ["false", "true"] if self.mdy_mixed else [self.mdy]
         if text:
-            same = " AND ".join(
-                f"bool_and({fn('v', m)} IS NOT DISTINCT FROM v)"
-                for m in (["false", "true"] if self.mdy_mixed else [self.mdy])
-            )
+            same = " AND ".join(f"bool_and({fn('v', m)} IS NOT DISTINCT FROM v)" for m in orders)
             if self.e.one(f"SELECT {same} FROM {dv}")[0]:
                 return col
         ty, lt = f"_padan_enum_{self.u}_{key}", f"_padan_lut_{self.u}_{key}"
@@ -596,7 +599,6 @@ class _Loader:
             f"CREATE TEMP TYPE {ty} AS ENUM (SELECT DISTINCT v FROM {dv} WHERE v IS NOT NULL)"
         )
         self._types.append(ty)
-        orders = ["false", "true"] if self.mdy_mixed else [self.mdy]
         lists = ", ".join(f"list({fn('v', m)} ORDER BY i) AS l{k}" for k, m in enumerate(orders))
         self.e.execute(
             f"CREATE TEMP TABLE {lt} AS SELECT {lists} FROM (SELECT CAST(unnest(r) AS VARCHAR) AS v, "
@@ -795,8 +797,8 @@ class _Loader:
         constant), and the skipped/rejected rows (a balanced CASE tree over their rowids,
         log2(n) comparisons a row). The same rowids then say, by a tree lookup, which rows are
         accepted or rejected, instead of evaluating the row rules again in every statement.
-        With more than MAX_TREE such rows (or lenient-parsed parts), the rules are evaluated
-        per row and ids numbered with a window.
+        With more than MAX_TREE such rows, the rules are evaluated per row and ids numbered
+        with a window.
         """
         pre, acc = [], 0
         for p in self.parts:
@@ -807,7 +809,7 @@ class _Loader:
             f"SELECT rowid, {skip} FROM {self.stg} WHERE {in_data} "
             f"AND ({skip} OR {reject}) ORDER BY rowid LIMIT {MAX_TREE + 1}"
         )
-        if len(out) > MAX_TREE or any(p.start_srid < 0 for p in self.parts):
+        if len(out) > MAX_TREE:
             self.accepted_where = f"{in_data} AND NOT {skip} AND NOT {reject}"
             self.rejected_where = f"{in_data} AND NOT {skip} AND {reject}"
             self.skipped = int(
@@ -885,20 +887,16 @@ class _Loader:
             region = (
                 "NULL::VARCHAR AS kode_kab, NULL::VARCHAR AS kode_kec, NULL::VARCHAR AS kode_desa"
             )
-        clean = self._clean_nik_sql()
+        nik_ok = self._clean_nik_sql()
         # Clean NIKs get their flags here ('', or NIK_RUSAK_EXCEL for a number cell); the others
         # are marked (NULL, or '\x01' for a number cell) and get the full rules afterwards, on
         # those rows only (_finish_nik_flags): inside this statement DuckDB would evaluate the
         # rules' shared subexpressions for every row, whatever the CASE.
         flags = (
-            f"CASE WHEN {clean} THEN CASE WHEN coalesce(nik_num, false) THEN 'NIK_RUSAK_EXCEL' ELSE '' END "
+            f"CASE WHEN {nik_ok} THEN CASE WHEN coalesce(nik_num, false) THEN 'NIK_RUSAK_EXCEL' ELSE '' END "
             "WHEN coalesce(nik_num, false) THEN '\x01' END"
         )
-        lut = self._lut
-
-        def txt(v: str, m: str) -> str:
-            return N.clean(v)
-
+        lut, txt = self._lut, _trimmed
         sql = (
             f"WITH a AS (SELECT {self.row_id} AS row_id, {self.src_file} AS source_file, "
             f"{self.src_sheet} AS source_sheet, {self._source_row()} AS source_row, nik_num, {ridx} AS _ridx, "
@@ -958,8 +956,7 @@ class _Loader:
         recorded birth date (day + 40 for women; so the date is valid and agrees with birth
         date and sex), serial not 0000, not a test value. tests/test_ingest_nik_flags.py
         checks the result against the Python rules."""
-        kec = N.REF_TABLE.replace("kabupaten", "kecamatan")
-        N.nik_flags_sql(self.e, "x", "y", "z")  # makes the TEMP reference tables
+        kec = N.reference_tables(self.e).replace("kabupaten", "kecamatan")
         tests = ", ".join(_q(v) for v in TEST_VALUES)
         # The cheap conditions in WHEN (evaluated like a filter, row by row as needed); the
         # rest only for the rows that pass them.
@@ -976,10 +973,7 @@ class _Loader:
 
     def _build_registry(self) -> None:
         e, t = self.e, self.table
-        lut = self._lut
-
-        def txt(v: str, m: str) -> str:
-            return N.clean(v)
+        lut, txt = self._lut, _trimmed
 
         def kode_wilayah(v: str, m: str) -> str:
             kw = f"regexp_replace({N.clean(v)}, '[^0-9]', '', 'g')"

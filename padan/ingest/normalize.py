@@ -104,22 +104,14 @@ def parse_date(expr: str, mdy: str = "false") -> str:
 
     ``mdy`` is a SQL boolean: read ``NN-NN-YYYY`` as month-day-year (decided per file). The
     parts are reordered to ISO and cast (much cheaper than strptime); an impossible date
-    (31-02) fails the cast.
+    (31-02) fails the cast. Ingest evaluates this once per distinct value
+    (:meth:`padan.ingest.load._Loader._lut`), so it is written for clarity, not speed.
     """
     t = f"translate({expr}, '/|.', '---')"
     p1, p2, p3 = (f"split_part({t}, '-', {i})" for i in (1, 2, 3))
     serial = f"TRY_CAST({expr} AS DOUBLE)"
-    # The two common shapes first: ``YYYY-MM-DD`` cast as is, ``DD-MM-YYYY`` (any of the
-    # separators) with parts taken by position, not by split_part over a translated copy
-    # (4x cheaper, measured; same parts, same result).
-    q1, q2, q3 = (f"substr({expr}, {i}, {n})" for i, n in ((1, 2), (4, 2), (7, 4)))
     return (
         f"coalesce(CASE WHEN {expr} IS NULL THEN NULL "
-        f"WHEN regexp_full_match({expr}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN "
-        f"TRY_CAST({expr} AS DATE) "
-        f"WHEN regexp_full_match({expr}, '[0-9]{{2}}[-/|.][0-9]{{2}}[-/|.][0-9]{{4}}') THEN "
-        f"CASE WHEN {mdy} THEN TRY_CAST({q3} || '-' || {q1} || '-' || {q2} AS DATE) "
-        f"ELSE TRY_CAST({q3} || '-' || {q2} || '-' || {q1} AS DATE) END "
         f"WHEN substr({t}, 5, 1) = '-' THEN TRY_CAST({t} AS DATE) "
         f"WHEN split_part({t}, '-', 4) <> '' THEN NULL "
         f"WHEN {mdy} THEN TRY_CAST({p3} || '-' || {p1} || '-' || {p2} AS DATE) "
@@ -167,12 +159,20 @@ def nik_flags_sql(
     TEMP reference tables (so that an import writes nothing outside its transaction)."""
     from padan.identity import nik as nik_rules
 
-    if not engine.table_exists(REF_TABLE):
-        nik_rules.register_reference_tables(_TempTables(engine))
     sql = nik_rules.nik_flags_sql(
-        nik_expr, birth_expr, sex_expr, ref_table=REF_TABLE, cleaned=cleaned
+        nik_expr, birth_expr, sex_expr, ref_table=reference_tables(engine), cleaned=cleaned
     )
     return f"coalesce(({sql}), '')"
+
+
+def reference_tables(engine: Engine) -> str:
+    """Make the TEMP code tables of :mod:`padan.identity.nik` once per connection; returns
+    the kabupaten table's name (the others: ``provinsi``/``kecamatan`` in its place)."""
+    from padan.identity import nik as nik_rules
+
+    if not engine.table_exists(REF_TABLE):
+        nik_rules.register_reference_tables(_TempTables(engine))
+    return REF_TABLE
 
 
 def add_flag(flags_expr: str, cond: str, code: str) -> str:
