@@ -10,6 +10,7 @@ import pytest
 
 from padan.errors import PadanError
 from padan.ingest import load_dpt, load_registry
+from padan.ingest.load import input_sources
 
 HEADER = [
     "KABUPATEN",
@@ -70,8 +71,10 @@ def test_utf8_comma(engine, tmp_path):
     r = load_dpt(engine, [f], table="dpt")
     assert (r.rows_read, r.accepted, r.rejected) == (2, 2, 0)
     assert r.raw_columns == HEADER
+    values = f"[{', '.join(input_sources(r))}]"  # the input values as read
     rows = engine.rows(
-        "SELECT row_id, kode_desa, tps, tps_key, nik, tanggal_lahir, jenis_kelamin, status_kawin, raw FROM dpt ORDER BY row_id"
+        "SELECT row_id, kode_desa, tps, tps_key, nik, tanggal_lahir, jenis_kelamin, status_kawin, "
+        f"{values} FROM dpt ORDER BY row_id"
     )
     assert rows[0][:8] == (
         0,
@@ -97,7 +100,8 @@ def test_bom_semicolon_crlf_and_title_rows(engine, tmp_path):
     assert "BARIS_JUDUL_DILEWATI" in codes(r)
     src = engine.rows("SELECT source_row, nama FROM dpt ORDER BY row_id")
     assert src == [(4, "SITI AMINAH"), (5, "BUDI")]
-    assert engine.one("SELECT raw[10] FROM dpt WHERE row_id = 1")[0] == "B"  # no stray \r
+    last = input_sources(r)[9]
+    assert engine.one(f"SELECT {last} FROM dpt WHERE row_id = 1")[0] == "B"  # no stray \r
 
 
 def test_windows_1252_names(engine, tmp_path):

@@ -141,6 +141,8 @@ def _record(
                         "warnings": warnings,
                         "date_order": report.date_order,
                         "skipped_rows": report.skipped_rows,
+                        # where each input column's value is kept (dpt_rows.raw[k] or a column)
+                        "raw_sources": report.raw_sources,
                     }
                 ),
             ],

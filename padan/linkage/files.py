@@ -10,12 +10,15 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from padan.engine import connect
 from padan.errors import PadanError
 from padan.linkage.match import MatchSummary, Progress, match_tables
 from padan.reference.profiles import DEFAULT_PROFILE, load_profile
+
+if TYPE_CHECKING:
+    from padan.ingest.load import LoadReport
 
 RESULT_COLUMNS = (
     ("NIK_DUKCAPIL", "nik_dukcapil"),
@@ -46,16 +49,16 @@ def _quote(name: str) -> str:
 
 def _load(
     engine: Any, dpt_paths: Sequence[Path], registry_paths: Sequence[Path], progress: Progress
-) -> list[str]:
+) -> LoadReport:
     from padan.ingest import load_dpt, load_registry
 
     report = load_dpt(engine, list(dpt_paths), table="dpt", progress=progress)
     load_registry(engine, list(registry_paths), table="registry", progress=progress)
-    return list(report.raw_columns)
+    return report
 
 
 def result_sql(
-    dpt_table: str, out_table: str, raw_columns: Sequence[str], rejects_table: str | None = None
+    dpt_table: str, out_table: str, report: LoadReport, rejects_table: str | None = None
 ) -> str:
     """The result rows: input columns as read, then the six result columns, in input order.
 
@@ -63,23 +66,30 @@ def result_sql(
     are still written, at their place, as TIDAK_DITEMUKAN with the reject reason in CATATAN:
     every input row is in the result exactly once.
     """
+    raw_columns = report.raw_columns
     names = [str(c) if c not in (None, "") else f"KOLOM_{i + 1}" for i, c in enumerate(raw_columns)]
     taken = {n.upper() for n in names}
-    # The input values are taken out of ``raw`` before the sort, under positional names
-    # (_c1.., _r1..): sorting a list column's payload costs about twice as much as sorting
-    # its elements as columns. The final SELECT gives them their names. The first row of
-    # each file and sheet comes from the narrow key columns, not from the wide rows.
-    picks = [f"raw[{i + 1}] AS _c{i + 1}" for i in range(len(names))]
+    # The input values are taken out of ``raw`` (or the canonical column that keeps them
+    # unchanged: report.raw_sources) before the sort, under positional names (_c1.., _r1..):
+    # sorting a list column's payload costs about twice as much as sorting its elements as
+    # columns. The final SELECT gives them their names. The first row of each file and sheet
+    # comes from the narrow key columns, not from the wide rows.
+    from padan.ingest.load import input_sources
+
+    picks = [f"{src} AS _c{i + 1}" for i, src in enumerate(input_sources(report))]
+    # Rejected rows keep every input value in their own ``raw`` list.
+    rej_picks = [f"raw[{i + 1}] AS _c{i + 1}" for i in range(len(names))]
     outs = [f"_c{i + 1} AS {_quote(n)}" for i, n in enumerate(names)]
     for j, (label, _col) in enumerate(RESULT_COLUMNS):
         # An input that already has e.g. STATUS_REKAM keeps it; ours gets a suffix.
         out = label if label not in taken else f"{label}_PADAN"
         outs.append(f"_r{j + 1} AS {_quote(out)}")
     res = ", ".join(f"o.{c} AS _r{j + 1}" for j, (_, c) in enumerate(RESULT_COLUMNS))
+    cs = ", ".join(f"d._c{i + 1}" for i in range(len(names)))
     accepted = (
-        f"SELECT {', '.join(['d.' + p for p in picks])}, {res}, "
-        f"d.source_file AS _sf, d.source_sheet AS _ss, d.source_row AS _sr, d.row_id AS _k "
-        f"FROM {_quote(dpt_table)} d JOIN {_quote(out_table)} o ON o.row_id = d.row_id"
+        f"SELECT {cs}, {res}, d._sf, d._ss, d._sr, d._k FROM (SELECT {', '.join(picks)}, "
+        "source_file AS _sf, source_sheet AS _ss, source_row AS _sr, row_id AS _k "
+        f"FROM {_quote(dpt_table)}) d JOIN {_quote(out_table)} o ON o.row_id = d._k"
     )
     if rejects_table is None:
         return f"SELECT {', '.join(outs)} FROM ({accepted}) ORDER BY _k"
@@ -94,7 +104,7 @@ def result_sql(
             SELECT {", ".join(f"_c{i + 1}" for i in range(len(names)))}, {rcols},
                    _sf, _ss, _sr, 0 AS rej FROM a
             UNION ALL
-            SELECT {", ".join(picks)}, NULL, 'TIDAK_DITEMUKAN', NULL, NULL, NULL, reason,
+            SELECT {", ".join(rej_picks)}, NULL, 'TIDAK_DITEMUKAN', NULL, NULL, NULL, reason,
                    source_file, source_sheet, source_row, 1
             FROM {_quote(rejects_table)})
         SELECT {", ".join(outs)} FROM allrows
@@ -162,14 +172,14 @@ def match_files(
         engine = connect()
         try:
             engine.execute(f"SET temp_directory = '{tmp}'")
-            raw_columns = _load(
+            report = _load(
                 engine, [Path(p) for p in dpt_paths], [Path(p) for p in registry_paths], progress
             )
             summary = match_tables(engine, "dpt", "registry", profile, progress=progress)
             if progress:
                 progress("tulis", 0, summary.rows)
             rejects = "dpt_rejects" if engine.table_exists("dpt_rejects") else None
-            write_result(engine, result_sql("dpt", "match_out", raw_columns, rejects), out_path)
+            write_result(engine, result_sql("dpt", "match_out", report, rejects), out_path)
             if progress:
                 progress("tulis", summary.rows, summary.rows)
         finally:

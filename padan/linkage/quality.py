@@ -168,12 +168,12 @@ def evaluate(
     engine = connect()
     try:
         t0 = time.perf_counter()
-        raw_columns = _load(engine, dpt_paths, registry_paths, progress)
+        loaded = _load(engine, dpt_paths, registry_paths, progress)
         t1 = time.perf_counter()
         summary = match_tables(engine, "dpt", "registry", profile, progress=progress)
         t2 = time.perf_counter()
         if out_path is not None:
-            write_result(engine, result_sql("dpt", "match_out", raw_columns), out_path)
+            write_result(engine, result_sql("dpt", "match_out", loaded), out_path)
         load_truth(engine, Path(truth_path))
         report = measure(
             engine, "match_out", "match_explain", "_q_truth",
