@@ -668,36 +668,48 @@ class _Loader:
         if nd == 0 or nd > LUT_MAX:
             return direct
         orders = ["false", "true"] if self.mdy_mixed else [self.mdy]
+        # fn once per distinct value (a date parse costs ~3 us): every test and the lookup
+        # list below read these.
+        vals = f"_padan_vals_{self.u}_{key}"
+        xs = ", ".join(f"{fn('v', m)} AS x{k}" for k, m in enumerate(orders))
+        self.e.execute(
+            f"CREATE TEMP TABLE {vals} AS SELECT v, {xs} FROM (SELECT DISTINCT v FROM {dv})"
+        )
+        self._temps.append(vals)
 
-        def holds(test: Callable[[str], str]) -> bool:
-            """``test(fn(v))`` for every distinct value v, in every day/month order."""
-            every = " AND ".join(f"bool_and({test(fn('v', m))})" for m in orders)
-            return bool(self.e.one(f"SELECT {every} FROM {dv}")[0])
-
-        if text and holds(lambda x: f"{x} IS NOT DISTINCT FROM v"):
-            self.kept[key] = key
-            return col
         fasts = [fast] if fast is not None else []
         if text:  # clean, but empty cells ('' as read) are NULL
             fasts.insert(0, lambda v: f"NULLIF({v}, '')")
             inverse = (lambda x: f"coalesce({x}, '')", *inverse)
-        for inv in inverse:
-            if holds(lambda x, inv=inv: f"{inv(x)} IS NOT DISTINCT FROM v"):
-                self.kept[key] = inv(key)
-                break
-        for f in fasts:
-            if holds(lambda x, f=f: f"{x} IS NOT DISTINCT FROM {f('v')}"):
-                return f(col)
+        # Candidates, each a test that must hold for every distinct value v (x: fn(v)).
+        tests: list[Callable[[str], str]] = (
+            [lambda x: f"{x} IS NOT DISTINCT FROM v"] if text else []
+        )
+        tests += [lambda x, inv=inv: f"{inv(x)} IS NOT DISTINCT FROM v" for inv in inverse]
+        tests += [lambda x, f=f: f"{x} IS NOT DISTINCT FROM {f('v')}" for f in fasts]
+        if tests:
+            every = ", ".join(
+                " AND ".join(f"bool_and({t(f'x{k}')})" for k in range(len(orders))) for t in tests
+            )
+            ok = list(self.e.one(f"SELECT {every} FROM {vals}"))
+            if text and ok.pop(0):
+                self.kept[key] = key
+                return col
+            inv_ok, fast_ok = ok[: len(inverse)], ok[len(inverse) :]
+            for inv, good in zip(inverse, inv_ok, strict=True):
+                if good:
+                    self.kept[key] = inv(key)
+                    break
+            for f, good in zip(fasts, fast_ok, strict=True):
+                if good:
+                    return f(col)
         ty, lt = f"_padan_enum_{self.u}_{key}", f"_padan_lut_{self.u}_{key}"
-        self.e.execute(
-            f"CREATE TEMP TYPE {ty} AS ENUM (SELECT DISTINCT v FROM {dv} WHERE v IS NOT NULL)"
-        )
+        self.e.execute(f"CREATE TEMP TYPE {ty} AS ENUM (SELECT v FROM {vals} WHERE v IS NOT NULL)")
         self._types.append(ty)
-        lists = ", ".join(f"list({fn('v', m)} ORDER BY i) AS l{k}" for k, m in enumerate(orders))
-        self.e.execute(
-            f"CREATE TEMP TABLE {lt} AS SELECT {lists} FROM (SELECT CAST(unnest(r) AS VARCHAR) AS v, "
-            f"generate_subscripts(r, 1) AS i FROM (SELECT enum_range(NULL::{ty}) AS r))"
+        lists = ", ".join(
+            f"list(x{k} ORDER BY enum_code(CAST(v AS {ty}))) AS l{k}" for k in range(len(orders))
         )
+        self.e.execute(f"CREATE TEMP TABLE {lt} AS SELECT {lists} FROM {vals} WHERE v IS NOT NULL")
         self._temps.append(lt)
         idx = f"enum_code(TRY_CAST({col} AS {ty})) + 1"
         look = f"(SELECT l0 FROM {lt})[{idx}]"
