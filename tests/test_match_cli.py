@@ -147,3 +147,18 @@ def test_quality_cli(tmp_path):
     assert r.exit_code == 0, r.output
     line = next(x for x in r.output.splitlines() if x.startswith("KESELURUHAN"))
     assert line.split()[1:5] == ["4", "3", "1.00000", "1.00000"]
+
+
+def test_register_nik_twice_last_row_is_used(tmp_path):
+    """An extract that repeats a NIK: the loader warns (NIK_GANDA_DI_REGISTER) and the
+    match uses the last row, as the warning says, whichever order the rows come in."""
+    first = REGISTRY[0][:-1] + ["BELUM REKAM"]
+    for rows, want in (([first, *REGISTRY], "SUDAH_REKAM"), ([*REGISTRY, first], "BELUM_REKAM")):
+        dpt = write_csv(tmp_path / "dpt.csv", DPT_HEADER, DPT)
+        reg = write_csv(tmp_path / "reg.csv", REG_HEADER, rows)
+        out = tmp_path / "hasil.csv"
+        match_files([dpt], [reg], out)
+        header, got = read_result(out)
+        row = got[0]  # H. Andi Baso, NIK 7371011203700001
+        assert row[header.index("NIK_DUKCAPIL")] == "7371011203700001"
+        assert row[header.index("STATUS_REKAM")] == want

@@ -79,6 +79,8 @@ class LoadReport:
     # ``raw`` list) or the name of a canonical column that holds it unchanged (nik_raw, and
     # fields whose values were all clean as read). See docs/import.md.
     raw_sources: list[str] = field(default_factory=list)
+    # register: rows whose NIK an earlier row of the same extract has (NIK_GANDA_DI_REGISTER)
+    repeated_niks: int = 0
 
     @property
     def content_hash(self) -> str:
@@ -239,6 +241,7 @@ class _Loader:
         # (the column itself, or e.g. strftime of the date): such fields stay out of ``raw``
         self.kept: dict[str, str] = {}
         self.raw_sources: list[str] = []
+        self.repeated_niks = 0
         self.mdy_mixed = False
         self.stg, self.parts_t, self.rej = f"_padan_stg_{u}", f"_padan_parts_{u}", f"_padan_rej_{u}"
         self.raw_columns: list[str] = []
@@ -1237,6 +1240,7 @@ class _Loader:
             order,
             skipped,
             list(self.raw_sources),
+            self.repeated_niks,
         )
 
     def _examples(self, where: str, value: str, limit: int = 3) -> list[str]:
@@ -1344,6 +1348,7 @@ class _Loader:
                 if c:
                     self._warn(code, f"{c} baris: {what} atau kosong.", c)
             dup = int(self.e.one(f"SELECT count(*) - count(DISTINCT nik) FROM {self.table}")[0])
+            self.repeated_niks = dup
             if dup:
                 self._warn(
                     "NIK_GANDA_DI_REGISTER",

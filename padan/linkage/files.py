@@ -49,12 +49,14 @@ def _quote(name: str) -> str:
 
 def _load(
     engine: Any, dpt_paths: Sequence[Path], registry_paths: Sequence[Path], progress: Progress
-) -> LoadReport:
+) -> tuple[LoadReport, bool]:
+    """Tables ``dpt`` and ``registry``; the DPT's report, and whether each register NIK
+    occurs once (the loader counted: no need to count again)."""
     from padan.ingest import load_dpt, load_registry
 
     report = load_dpt(engine, list(dpt_paths), table="dpt", progress=progress)
-    load_registry(engine, list(registry_paths), table="registry", progress=progress)
-    return report
+    reg = load_registry(engine, list(registry_paths), table="registry", progress=progress)
+    return report, reg.repeated_niks == 0
 
 
 def result_sql(
@@ -172,10 +174,12 @@ def match_files(
         engine = connect()
         try:
             engine.execute(f"SET temp_directory = '{tmp}'")
-            report = _load(
+            report, unique = _load(
                 engine, [Path(p) for p in dpt_paths], [Path(p) for p in registry_paths], progress
             )
-            summary = match_tables(engine, "dpt", "registry", profile, progress=progress)
+            summary = match_tables(
+                engine, "dpt", "registry", profile, progress=progress, registry_unique=unique
+            )
             if progress:
                 progress("tulis", 0, summary.rows)
             rejects = "dpt_rejects" if engine.table_exists("dpt_rejects") else None

@@ -64,7 +64,9 @@ class _Stages:
             self.progress(name, done, total)
 
 
-def _prepare(engine: Any, dpt_table: str, registry_table: str) -> None:
+def _prepare(
+    engine: Any, dpt_table: str, registry_table: str, registry_unique: bool = False
+) -> None:
     # Names repeat a lot: normalise each distinct spelling once (a chain of regexes), then join.
     # = rules.normalize_name_sql; nm0 (before trimming) is kept for the duplicates stage.
     engine.execute(f"""
@@ -86,8 +88,14 @@ def _prepare(engine: Any, dpt_table: str, registry_table: str) -> None:
         FROM "{dpt_table}" d LEFT JOIN _lk_names n USING (nama)
     """)
     # One record per NIK (an as-of view already is; a raw extract may repeat a NIK).
-    repeated = engine.one(f'SELECT count(nik) - count(DISTINCT nik) FROM "{registry_table}"')[0]
-    dedupe = "QUALIFY row_number() OVER (PARTITION BY nik) = 1" if repeated else ""
+    repeated = (
+        not registry_unique
+        and engine.one(f'SELECT count(nik) - count(DISTINCT nik) FROM "{registry_table}"')[0]
+    )
+    # the last row per NIK, as the loader's warning says (NIK_GANDA_DI_REGISTER)
+    dedupe = (
+        "QUALIFY row_number() OVER (PARTITION BY nik ORDER BY row_id DESC) = 1" if repeated else ""
+    )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_r AS
         SELECT nik, CASE WHEN regexp_full_match(no_kk, '[0-9]{{16}}') THEN no_kk END AS no_kk,
@@ -393,15 +401,17 @@ def match_tables(
     explain_table: str = "match_explain",
     progress: Progress = None,
     probabilistic: bool = True,
+    registry_unique: bool = False,
 ) -> MatchSummary:
     """Match canonical DPT rows against canonical register rows (docs/ARCHITECTURE.md).
 
     Writes ``out_table`` (row_id, region keys, the contract's section 3 columns) with one
     row per DPT row, and ``explain_table`` (up to 3 candidates per row with tier, score and
-    compared fields).
+    compared fields). ``registry_unique``: the caller knows each register NIK occurs once
+    (the loader counted), so that is not counted again.
     """
     st = _Stages(progress)
-    st.run("persiapan", lambda: _prepare(engine, dpt_table, registry_table))
+    st.run("persiapan", lambda: _prepare(engine, dpt_table, registry_table, registry_unique))
     total = engine.one("SELECT count(*) FROM _lk_d")[0]
 
     def count(tier: str) -> int:

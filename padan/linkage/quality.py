@@ -168,9 +168,11 @@ def evaluate(
     engine = connect()
     try:
         t0 = time.perf_counter()
-        loaded = _load(engine, dpt_paths, registry_paths, progress)
+        loaded, unique = _load(engine, dpt_paths, registry_paths, progress)
         t1 = time.perf_counter()
-        summary = match_tables(engine, "dpt", "registry", profile, progress=progress)
+        summary = match_tables(
+            engine, "dpt", "registry", profile, progress=progress, registry_unique=unique
+        )
         t2 = time.perf_counter()
         if out_path is not None:
             write_result(engine, result_sql("dpt", "match_out", loaded), out_path)
