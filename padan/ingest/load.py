@@ -76,8 +76,9 @@ class LoadReport:
     date_order: dict[str, str] = field(default_factory=dict)  # file -> "DMY" | "MDY"
     skipped_rows: int = 0  # blank lines and repeated header rows (not data, not counted)
     # DPT: where each input column's value is kept, in header order: ``raw[k]`` (the row's
-    # ``raw`` list) or the name of a canonical column that holds it unchanged (nik_raw, and
-    # fields whose values were all clean as read). See docs/import.md.
+    # ``raw`` list) or SQL over the canonical columns that gives it back exactly (``nik_raw``,
+    # ``nama``, ``coalesce(nkk, '')``, ``strftime(tanggal_lahir, '%d-%m-%Y')``). See
+    # docs/import.md; :func:`input_sources`.
     raw_sources: list[str] = field(default_factory=list)
     # register: rows whose NIK an earlier row of the same extract has (NIK_GANDA_DI_REGISTER)
     repeated_niks: int = 0
@@ -242,7 +243,7 @@ class _Loader:
         self.kept: dict[str, str] = {}
         self.raw_sources: list[str] = []
         self.repeated_niks = 0
-        self.mdy_mixed = False
+        self.mdy_mixed = self.all_mdy = False
         self.stg, self.parts_t, self.rej = f"_padan_stg_{u}", f"_padan_parts_{u}", f"_padan_rej_{u}"
         self.raw_columns: list[str] = []
         self.fields: dict[str, int] = {}
