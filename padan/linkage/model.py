@@ -174,17 +174,20 @@ def _columns(src: str, uid: str, kk: str) -> str:
 
 def _prepare_inputs(engine: Any, profile: ElectionProfile) -> tuple[int, int]:
     day = profile.election_day.isoformat()
+    # (ANTI JOIN, not NOT IN: DuckDB runs NOT IN (subquery) as a mark join over every row)
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_pd AS {_columns("_lk_d", "row_id::VARCHAR", "nkk")}
-        WHERE row_id NOT IN (SELECT row_id FROM _lk_cand)
+        ANTI JOIN (SELECT DISTINCT row_id AS done FROM _lk_cand) c ON c.done = _lk_d.row_id
     """)
     # Unlinked register records of plausible voter age (a few years of slack for wrong
-    # birth dates; married people vote whatever their age).
+    # birth dates; married people vote whatever their age). Age >= n on the day is
+    # tgl <= day - n years (age() per row costs about 0.1 s per million rows).
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_pr AS {_columns("_lk_r", "nik", "no_kk")}
-        WHERE nik NOT IN (SELECT cand FROM _lk_cand WHERE decision = 'accept')
-          AND (tgl IS NULL OR status_kawin IN ('S', 'P')
-               OR date_part('year', age(DATE '{day}', tgl)) >= {profile.min_age - 3})
+        ANTI JOIN (SELECT DISTINCT cand FROM _lk_cand WHERE decision = 'accept') c
+            ON c.cand = _lk_r.nik
+        WHERE tgl IS NULL OR status_kawin IN ('S', 'P')
+              OR tgl <= DATE '{day}' - INTERVAL {profile.min_age - 3} YEAR
     """)
     return (
         engine.one("SELECT count(*) FROM _lk_pd")[0],
