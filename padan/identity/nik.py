@@ -331,12 +331,6 @@ def check_nkk(value: str | None) -> NikCheck:
 
 
 # -- the same rules in SQL ---------------------------------------------------------------------
-def _clean_sql(expr: str) -> str:
-    """The cleaned value as SQL; a plain 16-digit value skips the (slower) regex."""
-    x = f"CAST(({expr}) AS VARCHAR)"
-    return f"CASE WHEN regexp_full_match({x}, '[0-9]{{16}}') THEN {x} ELSE {nik_cleaned_sql(x)} END"
-
-
 def _flags_sql(
     expr: str,
     prefix: str,
@@ -411,8 +405,10 @@ def _flags_sql(
         f"WHEN length({cx}) <> 16 THEN '{prefix}_PANJANG_SALAH' "
         f"WHEN {test_value(cx)} THEN '{prefix}_NILAI_UJI' END"
     )
-    c = f"CASE WHEN {plain} THEN {x} ELSE {cx} END" if cleaned else _clean_sql(expr)
-    region = _region_sql(c, prefix, t_prov, ref_table, t_kec)
+    # the cleaned value; a plain 16-digit value skips the (slower) regex
+    region = _region_sql(
+        f"CASE WHEN {plain} THEN {x} ELSE {cx} END", prefix, t_prov, ref_table, t_kec
+    )
     rest = f"CASE WHEN {plain} THEN {tail(x)} ELSE {tail(cx)} END"
     return f"coalesce({shape}, concat_ws(';', {region}, {rest}))"
 
@@ -459,7 +455,7 @@ def nik_clean_sql(nik_expr: str) -> str:
     """DuckDB expression: the 16 digits when the value is 16 digits (after trimming spaces
     and Excel's leading ``'``), else NULL -- the ``nik`` column of the canonical tables."""
     x = f"CAST(({nik_expr}) AS VARCHAR)"
-    s = f"regexp_extract({x}, '(?s){_CLEAN_SQL_LIT}', 1)"
+    s = nik_cleaned_sql(x)
     return (
         f"CASE WHEN regexp_full_match({x}, '[0-9]{{16}}') THEN {x} "
         f"WHEN regexp_full_match({s}, '[0-9]{{16}}') THEN {s} END"
