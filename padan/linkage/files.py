@@ -178,7 +178,13 @@ def match_files(
                 engine, [Path(p) for p in dpt_paths], [Path(p) for p in registry_paths], progress
             )
             summary = match_tables(
-                engine, "dpt", "registry", profile, progress=progress, registry_unique=unique
+                engine,
+                "dpt",
+                "registry",
+                profile,
+                explain_table=None,
+                progress=progress,
+                registry_unique=unique,
             )
             if progress:
                 progress("tulis", 0, summary.rows)

@@ -153,23 +153,28 @@ def _tier_correction(engine: Any) -> None:
         CREATE OR REPLACE TEMP TABLE _lk_t2rows AS
         SELECT d.* FROM _lk_d d ANTI JOIN _lk_cand c ON c.row_id = d.row_id
     """)
+    # Keys as numbers: a NIK is 16 digits, so substituting digit p (weight w = 10^(16-p))
+    # is n + (c - digit) * w and swapping p and p+1 is n + (next - digit) * 9 * w / 10.
+    # Integer arithmetic and an integer join, where building 159 strings per row with
+    # substr and || took 2.4x as long (same keys).
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_t2keys AS
+        WITH d AS (SELECT row_id, TRY_CAST(nik AS BIGINT) AS n FROM _lk_t2rows
+                   WHERE nik IS NOT NULL),
+        w AS (SELECT p::INT AS pos, (10 ** (16 - p))::BIGINT AS w FROM range(1, 17) a(p)),
+        dg AS (SELECT row_id, n, pos, w, (n // w) % 10 AS dp,
+                      CASE WHEN pos < 16 THEN (n // (w // 10)) % 10 END AS dq
+               FROM d, w WHERE n IS NOT NULL)
         -- only keys that are a register NIK are kept (159 per row are generated)
-        SELECT k.* FROM (
-        -- one digit substituted (16 positions x 9 other digits)
-        SELECT d.row_id, substr(d.nik, 1, p::INT - 1) || c::VARCHAR || substr(d.nik, p::INT + 1)
-                   AS cand, 'NIK_KOREKSI_SATU_DIGIT' AS kind, p::INT AS pos
-        FROM _lk_t2rows d, range(1, 17) a(p), range(0, 10) b(c)
-        WHERE d.nik IS NOT NULL AND substr(d.nik, p::INT, 1) <> c::VARCHAR
-        UNION ALL
-        -- two neighbouring digits swapped
-        SELECT d.row_id, substr(d.nik, 1, p::INT - 1) || substr(d.nik, p::INT + 1, 1)
-                   || substr(d.nik, p::INT, 1) || substr(d.nik, p::INT + 2),
-               'NIK_KOREKSI_TUKAR_DIGIT', p::INT
-        FROM _lk_t2rows d, range(1, 16) a(p)
-        WHERE d.nik IS NOT NULL AND substr(d.nik, p::INT, 1) <> substr(d.nik, p::INT + 1, 1)
-        ) k SEMI JOIN _lk_r r ON r.nik = k.cand
+        SELECT k.row_id, lpad(k.cand::VARCHAR, 16, '0') AS cand, k.kind, k.pos FROM (
+            -- one digit substituted (16 positions x 9 other digits)
+            SELECT row_id, n + (c - dp) * w AS cand, 'NIK_KOREKSI_SATU_DIGIT' AS kind, pos
+            FROM dg, range(0, 10) b(c) WHERE c <> dp
+            UNION ALL
+            -- two neighbouring digits swapped
+            SELECT row_id, n + (dq - dp) * 9 * (w // 10), 'NIK_KOREKSI_TUKAR_DIGIT', pos
+            FROM dg WHERE pos < 16 AND dp <> dq
+        ) k SEMI JOIN (SELECT TRY_CAST(nik AS BIGINT) AS ni FROM _lk_r) r ON r.ni = k.cand
     """)
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t2 AS
@@ -267,7 +272,7 @@ def _assemble(
     dpt_table: str,
     profile: ElectionProfile,
     out_table: str,
-    explain_table: str,
+    explain_table: str | None,
     dup_table: str | None,
 ) -> None:
     """One result row per DPT row, in input order; explanations for accepted/reviewed links."""
@@ -353,6 +358,8 @@ def _assemble(
                status_ktp_el, base.metode_padan, skor_padan, k.catatan
         FROM base JOIN k ON {on} ORDER BY base.row_id
     """)
+    if explain_table is None:  # the one-shot result file has no place for explanations
+        return
     # Most rows have one candidate: only rows with several are ranked by a window. The JSON
     # merge runs once per distinct (details, decision, kind): a few hundred of 1 M rows.
     engine.execute(f"""
@@ -387,8 +394,9 @@ def _cleanup(engine: Any) -> None:
     for t in ("_lk_names", "_lk_d", "_lk_r", "_lk_cand", "_lk_t1", "_lk_refused", "_lk_t2rows", "_lk_t2keys",
               "_lk_t2", "_lk_t2ok", "_lk_conflict", "_lk_conflict_bad", "_lk_lab", "_lk_trd",
               "_lk_trr", "_lk_labels", "_lk_tf", "_lk_best", "_lk_rev", "_lk_ganda",
-              "_lk_dup", "_lk_pd", "_lk_pr", "_lk_pred"):  # fmt: skip
+              "_lk_dup", "_lk_pd", "_lk_pred"):  # fmt: skip
         engine.execute(f"DROP TABLE IF EXISTS {t}")
+    engine.execute("DROP VIEW IF EXISTS _lk_pr")
 
 
 def match_tables(
@@ -398,7 +406,7 @@ def match_tables(
     profile: ElectionProfile,
     *,
     out_table: str = "match_out",
-    explain_table: str = "match_explain",
+    explain_table: str | None = "match_explain",
     progress: Progress = None,
     probabilistic: bool = True,
     registry_unique: bool = False,
@@ -407,7 +415,8 @@ def match_tables(
 
     Writes ``out_table`` (row_id, region keys, the contract's section 3 columns) with one
     row per DPT row, and ``explain_table`` (up to 3 candidates per row with tier, score and
-    compared fields). ``registry_unique``: the caller knows each register NIK occurs once
+    compared fields; None: not made, as for the one-shot result file, which has no place
+    for it). ``registry_unique``: the caller knows each register NIK occurs once
     (the loader counted), so that is not counted again.
     """
     st = _Stages(progress)

@@ -181,9 +181,11 @@ def _prepare_inputs(engine: Any, profile: ElectionProfile) -> tuple[int, int]:
     """)
     # Unlinked register records of plausible voter age (a few years of slack for wrong
     # birth dates; married people vote whatever their age). Age >= n on the day is
-    # tgl <= day - n years (age() per row costs about 0.1 s per million rows).
+    # tgl <= day - n years (age() per row costs about 0.1 s per million rows). A view:
+    # Splink copies its inputs into one table anyway (a table here was a second copy of
+    # about two thirds of the register).
     engine.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _lk_pr AS {_columns("_lk_r", "nik", "no_kk")}
+        CREATE OR REPLACE TEMP VIEW _lk_pr AS {_columns("_lk_r", "nik", "no_kk")}
         ANTI JOIN (SELECT DISTINCT cand FROM _lk_cand WHERE decision = 'accept') c
             ON c.cand = _lk_r.nik
         WHERE tgl IS NULL OR status_kawin IN ('S', 'P')
