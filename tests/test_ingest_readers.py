@@ -526,3 +526,39 @@ def test_row_ids_dense_across_parts_with_titles_rejects_and_blanks(engine, tmp_p
         ("b.xlsx", 3),
         ("b.xlsx", 6),
     ]
+
+
+def test_registry_only_some_fields_and_no_hash(engine, tmp_path):
+    """The one-shot match reads only the register fields it uses: the others stay NULL (an
+    unreadable recording date is then not even looked at), every row still counts."""
+    header = ["NIK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "ALAMAT", "NO_RT",
+              "STATUS_KTP_EL", "TGL_REKAM"]  # fmt: skip
+    a = write_csv(tmp_path / "a.csv", [header, ["7371014507900001", "SITI", "MAKASSAR",
+        "05-07-1990", "P", "JL. A", "001", "CARD_PRINTED", "bukan tanggal"]])  # fmt: skip
+    # a second file with the columns in another order
+    b = write_csv(tmp_path / "b.csv", [[header[i] for i in (1, 0, 6, 5, 2, 3, 4, 7, 8)],
+        ["BUDI", "7371011201800002", "002", "JL. B", "GOWA", "12-01-1980", "L",
+         "BELUM REKAM", "01-01-2019"]])  # fmt: skip
+    fields = ("nik", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "status_ktp_el")
+    r = load_registry(engine, [a, b], table="reg", fields=fields, hash_files=False)
+    assert (r.rows_read, r.accepted, r.rejected) == (2, 2, 0)
+    assert [f.sha256 for f in r.files] == ["", ""]
+    assert "TGL_REKAM_TIDAK_VALID" not in codes(r)
+    got = engine.rows(
+        "SELECT nik, nama, tempat_lahir, tanggal_lahir, jenis_kelamin, status_ktp_el, alamat, "
+        "rt, tgl_rekam FROM reg ORDER BY row_id"
+    )
+    assert got == [
+        ("7371014507900001", "SITI", "MAKASSAR", dt.date(1990, 7, 5), "P", "CARD_PRINTED",
+         None, None, None),
+        ("7371011201800002", "BUDI", "GOWA", dt.date(1980, 1, 12), "L", "BELUM REKAM",
+         None, None, None),
+    ]  # fmt: skip
+    # read in full, the same files keep the address and check the recording date
+    full = load_registry(engine, [a, b], table="reg2")
+    assert all(len(f.sha256) == 64 for f in full.files)
+    assert engine.rows("SELECT alamat, rt FROM reg2 ORDER BY row_id") == [
+        ("JL. A", "001"),
+        ("JL. B", "002"),
+    ]
+    assert "TGL_REKAM_TIDAK_VALID" in codes(full)

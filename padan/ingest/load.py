@@ -14,7 +14,7 @@ import re
 import secrets
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,9 +108,14 @@ def load_dpt(
     progress: Progress = None,
     temporary: bool = False,
     known_hashes: dict[str, str] | None = None,
+    hash_files: bool = True,
 ) -> LoadReport:
-    """Read DPT files into ``table`` (canonical DPT columns, input order) and ``{table}_rejects``."""
-    return _Loader(engine, "dpt", table, mapping, progress, temporary, known_hashes).run(paths)
+    """Read DPT files into ``table`` (canonical DPT columns, input order) and ``{table}_rejects``.
+
+    ``hash_files=False``: no sha256 of the files (only a workspace import needs it)."""
+    loader = _Loader(engine, "dpt", table, mapping, progress, temporary, known_hashes)
+    loader.hash_files = hash_files
+    return loader.run(paths)
 
 
 def load_registry(
@@ -122,10 +127,19 @@ def load_registry(
     progress: Progress = None,
     temporary: bool = False,
     known_hashes: dict[str, str] | None = None,
+    fields: Collection[str] | None = None,
+    hash_files: bool = True,
 ) -> LoadReport:
     """Read register extracts into ``table`` (canonical register columns + row_id) and
-    ``{table}_rejects``."""
-    return _Loader(engine, "registry", table, mapping, progress, temporary, known_hashes).run(paths)
+    ``{table}_rejects``.
+
+    ``fields``: read only these canonical fields; the others stay NULL, are not checked and
+    are not kept in a rejected row (the one-shot match reads no address or recording date).
+    ``hash_files=False``: no sha256 of the files (``FileInfo.sha256`` stays empty; only a
+    workspace import needs it)."""
+    loader = _Loader(engine, "registry", table, mapping, progress, temporary, known_hashes)
+    loader.only, loader.hash_files = (set(fields) if fields is not None else None), hash_files
+    return loader.run(paths)
 
 
 def _q(s: str) -> str:
@@ -252,6 +266,9 @@ class _Loader:
         self.warnings: list[ImportWarning] = []
         self.notes: dict[str, list[tuple[str, int]]] = {}
         self.known_hashes = known_hashes or {}
+        self.hash_files = True
+        self.only: set[str] | None = None  # canonical fields to read (None: all)
+        self.unread: set[int] = set()  # staged columns left NULL (fields not in ``only``)
         self.has_xlsx = False  # any XLSX part: cell types known (NIK typed as a number)
         self.rows_staged = 0
         self.bytes_done = 0
@@ -302,7 +319,7 @@ class _Loader:
     # -- staging -----------------------------------------------------------------------
     def _create_staging(self, header: list[str], where: str) -> None:
         self.raw_columns = header
-        self.fields = resolve(self.kind, header, self.mapping, where)
+        self.fields = self._resolve(header, where)
         cols = ", ".join(f"c{j} VARCHAR" for j in range(len(header)))
         self.e.execute(
             f"CREATE TEMP TABLE {self.stg} (part INTEGER, src_row INTEGER, nik_num BOOLEAN, {cols})"
@@ -311,13 +328,21 @@ class _Loader:
             f"CREATE TEMP TABLE {self.rej} (part INTEGER, line BIGINT, csv_line VARCHAR, error_type VARCHAR, message VARCHAR)"
         )
 
+    def _resolve(self, header: list[str], where: str) -> dict[str, int]:
+        fields = resolve(self.kind, header, self.mapping, where)
+        if self.only is None:
+            return fields
+        if header is self.raw_columns:  # the first part: its columns are the staged ones
+            self.unread = {i for k, i in fields.items() if k not in self.only}
+        return {k: i for k, i in fields.items() if k in self.only}
+
     def _column_map(self, header: list[str], where: str) -> tuple[list[int | None], dict[str, int]]:
         """For each unified column, this part's column index (or None)."""
         header = _strip_reject_columns(header)
         if not self.raw_columns:
             self._create_staging(header, where)
             return list(range(len(header))), self.fields
-        fields = resolve(self.kind, header, self.mapping, where)
+        fields = self._resolve(header, where)
         normed = [norm_name(h) for h in header]
         by_field = {v: k for k, v in self.fields.items()}
         used: set[int] = set()
@@ -397,7 +422,10 @@ class _Loader:
         width = len(plan.header)
         part = len(self.parts)
         first = self.rows_staged
-        exprs = ", ".join(f"c{i}" if i is not None else "NULL" for i in colmap)
+        exprs = ", ".join(
+            f"c{i}" if i is not None and j not in self.unread else "NULL"
+            for j, i in enumerate(colmap)
+        )
         cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
         delim = plan.delimiter.replace("'", "''")
         try:
@@ -429,7 +457,7 @@ class _Loader:
         conds = " AND ".join(
             f"trim(coalesce(c{j}, '')) = {_q(str(plan.header[i]).strip())}"
             for j, i in enumerate(colmap)
-            if i is not None
+            if i is not None and j not in self.unread
         )
         found = self.e.one(
             f"SELECT min(rowid) FROM {self.stg} WHERE rowid >= {first} AND {conds or 'false'}"
@@ -501,7 +529,7 @@ class _Loader:
         self.files.append(info)
         if not info.sha256:
             info.sha256 = self.known_hashes.get(str(src.path.resolve()), "")
-        if info.sha256:
+        if info.sha256 or not self.hash_files:
             return None
 
         def run() -> None:
@@ -556,7 +584,9 @@ class _Loader:
             cols["nik_num"] = num if num is not None and len(num) == n else pa.nulls(n, pa.bool_())
             for j, i in enumerate(colmap):
                 cols[f"c{j}"] = (
-                    sheet.table.column(f"c{i}") if i is not None else pa.nulls(n, pa.string())
+                    sheet.table.column(f"c{i}")
+                    if i is not None and j not in self.unread
+                    else pa.nulls(n, pa.string())
                 )
             at = self.rows_staged + pending_rows
             self.parts.append(_Part(part, src.display, sheet.sheet, file_no, at, None, fields, at))

@@ -28,6 +28,11 @@ RESULT_COLUMNS = (
     ("SKOR_PADAN", "skor_padan"),
     ("CATATAN", "catatan"),
 )
+# The register fields the match reads (not the address or the recording date).
+REGISTRY_FIELDS_USED = (
+    "nik", "no_kk", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "status_kawin",
+    "no_prop", "no_kab", "no_kec", "no_kel", "kode_wilayah", "status_ktp_el",
+)  # fmt: skip
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 XLSX_MAX_ROWS = 1_048_575  # per sheet, below the header
 
@@ -54,8 +59,17 @@ def _load(
     occurs once (the loader counted: no need to count again)."""
     from padan.ingest import load_dpt, load_registry
 
-    report = load_dpt(engine, list(dpt_paths), table="dpt", progress=progress)
-    reg = load_registry(engine, list(registry_paths), table="registry", progress=progress)
+    # No file hashes (only a workspace import keeps them) and only the register fields the
+    # match uses: the register is read for the match alone and not kept.
+    report = load_dpt(engine, list(dpt_paths), table="dpt", progress=progress, hash_files=False)
+    reg = load_registry(
+        engine,
+        list(registry_paths),
+        table="registry",
+        progress=progress,
+        fields=REGISTRY_FIELDS_USED,
+        hash_files=False,
+    )
     return report, reg.repeated_niks == 0
 
 
