@@ -54,7 +54,19 @@ def _opt(cols: set[str], name: str, sql_type: str = "VARCHAR") -> str:
     return f'"{name}"' if name in cols else f"NULL::{sql_type}"
 
 
-def _prepare(engine: Any, dpt_table: str, names: str | None = None) -> None:
+def _prepare(
+    engine: Any, dpt_table: str, names: str | None = None, prepared: str | None = None
+) -> None:
+    if prepared:
+        # The match engine's rows already carry the normalised name and its words: only
+        # the keys derived from them are added (a join of every row to its name saved).
+        engine.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {_BASE} AS
+            SELECT row_id, nik, nm, tgl, jk, coalesce(kode_kec, substr(kode_desa, 1, 6)) AS kec,
+                   replace(nm, ' ', '') AS nk, toks, nms AS ns
+            FROM "{prepared}"
+        """)
+        return
     cols = set(engine.columns(dpt_table))
     missing = [c for c in _REQUIRED if c not in cols]
     if missing:
@@ -136,16 +148,22 @@ def _pairs(
 
 
 def find_duplicates(
-    engine: Any, dpt_table: str, out_table: str, names: str | None = None
+    engine: Any,
+    dpt_table: str,
+    out_table: str,
+    names: str | None = None,
+    prepared: str | None = None,
 ) -> dict[str, int]:
     """Find duplicate rows in ``dpt_table`` (canonical DPT columns).
 
     Creates ``out_table(row_id BIGINT, category VARCHAR, other_row_id BIGINT)``: one row per
     (row, other row, category), both directions, ordered by row. Returns how many DPT rows
     carry each category (``GANDA_K1``, ``GANDA_K2``, ``GANDA_K3``). ``names`` optionally
-    names a table (nama, nm0) of already normalised names (``normalize_name_sql``).
+    names a table (nama, nm0) of already normalised names (``normalize_name_sql``);
+    ``prepared`` a table of the DPT rows with them (row_id, nik, nm, nms = its words sorted,
+    toks = its words, tgl, jk, kode_kec, kode_desa: the match engine's ``_lk_d``).
     """
-    _prepare(engine, dpt_table, names)
+    _prepare(engine, dpt_table, names, prepared)
     engine.execute(
         f"CREATE OR REPLACE TEMP TABLE {_PAIRS} "
         "(row_id BIGINT, category VARCHAR, other_row_id BIGINT)"

@@ -442,7 +442,7 @@ def match_tables(
         )
         st.report(TIER_PROB, count(TIER_PROB), total)
     st.run("konflik", lambda: _resolve_conflicts(engine))
-    st.run("ganda", lambda: find_duplicates(engine, dpt_table, "_lk_dup", names="_lk_names"))
+    st.run("ganda", lambda: find_duplicates(engine, dpt_table, "_lk_dup", prepared="_lk_d"))
     st.run(
         "hasil",
         lambda: _assemble(engine, dpt_table, profile, out_table, explain_table, "_lk_dup"),
