@@ -227,3 +227,58 @@ def test_probabilistic_two_equal_candidates_go_to_review():
     cands = engine.rows("SELECT candidate_nik, details FROM match_explain WHERE row_id = 0")
     assert {c[0] for c in cands} == {twin_a["nik"], twin_b["nik"]}
     assert '"nama"' in cands[0][1] and '"bobot"' in cands[0][1]
+
+
+def test_splink_gets_every_record_a_blocking_rule_pairs():
+    """Tier 3 hands Splink only register records that share a blocking key with a remaining
+    DPT row: none that a rule would pair may be missing, and no linked or under-age one."""
+    import random
+
+    import padan.linkage.match as M
+    from padan.linkage import model
+
+    rnd = random.Random(7)
+    names = ["ANDI BASO", "SITI AMINAH", "MUHAMMAD", "NUR ALAM", "BASO", "HASNAH DG TAYU"]
+    dates = ["1980-07-01", "1980-03-02", "1975-12-31", "2010-05-05", "1990-01-15"]
+    desas = ["7371011001", "7371011002", "7371021001", "7302011001"]
+    kks = ["7371010101100001", "7371010101100002", None]
+    people = [
+        person(f"73710{rnd.randrange(10**10, 10**11)}", rnd.choice(names), rnd.choice(dates),
+               rnd.choice("LP"), rnd.choice(kks) or "", desa=rnd.choice(desas))
+        for _ in range(300)
+    ]  # fmt: skip
+    for p in people:  # the unmarried born in 2010 are too young to be candidates
+        p["status_kawin"] = rnd.choice("BS")
+    voters = [  # half carry a register NIK (most link in tier 1), half an unknown one
+        voter(p["nik"] if rnd.random() < 0.5 else f"73710{rnd.randrange(10**10, 10**11)}",
+              rnd.choice(names), rnd.choice(dates), rnd.choice("LP"), rnd.choice(kks),
+              desa=rnd.choice(desas))
+        for p in rnd.sample(people, 150)
+    ]  # fmt: skip
+    engine = connect()
+    build(engine, voters, people)
+    profile = load_profile()
+    M._prepare(engine, "dpt", "reg")
+    M._tier_nik(engine)
+    M._tier_correction(engine)
+    n_left, n_right = model._prepare_inputs(engine, profile)
+    given = {r[0] for r in engine.rows("SELECT unique_id FROM _lk_pr")}
+    day = profile.election_day.isoformat()
+    candidates = {  # unlinked, of voter age: what the prior counts
+        r[0]
+        for r in engine.rows(f"""
+            SELECT nik FROM _lk_r WHERE nik NOT IN
+                (SELECT cand FROM _lk_cand WHERE decision = 'accept')
+            AND (tgl IS NULL OR status_kawin IN ('S', 'P')
+                 OR tgl <= DATE '{day}' - INTERVAL {profile.min_age - 3} YEAR)""")
+    }
+    exists = " OR ".join(f"EXISTS (SELECT 1 FROM _lk_pd l WHERE {b})" for b in model.BLOCKING_RULES)
+    paired = {
+        r[0]
+        for r in engine.rows(
+            f"SELECT unique_id FROM ({model._columns('_lk_r', 'nik', 'no_kk')}) r WHERE {exists}"
+        )
+    } & candidates
+    assert n_left > 20 and len(paired) > 20
+    assert n_right == len(candidates)
+    assert paired <= given <= candidates
