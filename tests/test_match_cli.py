@@ -162,3 +162,25 @@ def test_register_nik_twice_last_row_is_used(tmp_path):
         row = got[0]  # H. Andi Baso, NIK 7371011203700001
         assert row[header.index("NIK_DUKCAPIL")] == "7371011203700001"
         assert row[header.index("STATUS_REKAM")] == want
+
+
+def test_input_errors_from_either_side_are_reported(tmp_path):
+    """The DPT and the register are read at the same time (two connections): an error in
+    either is the one reported, as a message, and no result file is left behind."""
+    dpt, reg = inputs(tmp_path)
+    bad_dpt = write_csv(tmp_path / "bad_dpt.csv", [h for h in DPT_HEADER if h != "NAMA"],
+                        [r[:5] + r[6:] for r in DPT])  # fmt: skip
+    bad_reg = write_csv(tmp_path / "bad_reg.csv", REG_HEADER[:-1], [r[:-1] for r in REGISTRY])
+    runner = CliRunner()
+    for d, g, column in ((bad_dpt, reg, "NAMA"), (dpt, bad_reg, "STATUS_KTP_EL")):
+        out = tmp_path / "hasil.csv"
+        r = runner.invoke(main, ["match", "--dpt", str(d), "--registry", str(g), "--out", str(out)])
+        assert r.exit_code == 1, r.output
+        assert "KOLOM_WAJIB_TIDAK_ADA" in r.output and column in r.output
+        assert "Traceback" not in r.output
+        assert not out.exists()
+    # the register's stages are labelled as such in the progress lines
+    r = runner.invoke(main, ["match", "--dpt", str(dpt), "--registry", str(reg),
+                             "--out", str(tmp_path / "hasil.csv")])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "Membaca data Dukcapil" in r.output and "Membaca berkas DPT" in r.output

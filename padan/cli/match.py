@@ -10,6 +10,10 @@ import click
 from padan.cli.options import pemilihan_option, workspace_option
 
 STAGE_LABELS = {
+    "baca": "Membaca berkas DPT",
+    "normalisasi": "Menormalkan DPT",
+    "register:baca": "Membaca data Dukcapil",
+    "register:normalisasi": "Menormalkan data Dukcapil",
     "persiapan": "Persiapan data",
     "NIK": "Tingkat 1: NIK cocok",
     "NIK_KOREKSI": "Tingkat 2: koreksi NIK",

@@ -112,6 +112,10 @@ class DuckDBEngine:
         """A second connection to the same database, for another thread."""
         return DuckDBEngine(self.con.cursor(), self.path)
 
+    def interrupt(self) -> None:
+        """Stop the statement this connection is running (called from another thread)."""
+        self.con.interrupt()
+
     def close(self) -> None:
         self.con.close()
 

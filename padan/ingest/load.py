@@ -184,15 +184,20 @@ def _member_tree(ex: list[int]) -> str:
     return f"(rowid BETWEEN {ex[0]} AND {ex[-1]} AND {tree(0, len(ex))})"
 
 
+_WARM = threading.Lock()
+
+
 def _warm_reference() -> None:
     """Read the area reference into its caches (run in a thread; the caches are plain
-    ``functools.cache``: the main thread waits for this before it uses them)."""
-    try:
-        wilayah.regions()
-        wilayah.children(None)
-        wilayah.resolver()
-    except Exception:  # noqa: BLE001 - the main thread reads it again and reports
-        pass
+    ``functools.cache``: the main thread waits for this before it uses them; the lock keeps
+    two loaders running at once from both reading it)."""
+    with _WARM:
+        try:
+            wilayah.regions()
+            wilayah.children(None)
+            wilayah.resolver()
+        except Exception:  # noqa: BLE001 - the main thread reads it again and reports
+            pass
 
 
 def _trimmed(v: str, mdy: str) -> str:

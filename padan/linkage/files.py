@@ -7,8 +7,10 @@ and the header), followed by the contract's six result columns (CONTRACT.md sect
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,20 +58,41 @@ def _load(
     engine: Any, dpt_paths: Sequence[Path], registry_paths: Sequence[Path], progress: Progress
 ) -> tuple[LoadReport, bool]:
     """Tables ``dpt`` and ``registry``; the DPT's report, and whether each register NIK
-    occurs once (the loader counted: no need to count again)."""
+    occurs once (the loader counted: no need to count again).
+
+    The register is read on a second connection, in a thread, while the DPT is read: each
+    load has single-threaded stretches (the encoding scan, Python, small statements) that
+    the other fills, so both cores stay busy. No file hashes (only a workspace import keeps
+    them) and only the register fields the match uses: the register is read for the match
+    alone and not kept. Progress of the register is reported as ``register:<stage>``.
+    """
     from padan.ingest import load_dpt, load_registry
 
-    # No file hashes (only a workspace import keeps them) and only the register fields the
-    # match uses: the register is read for the match alone and not kept.
-    report = load_dpt(engine, list(dpt_paths), table="dpt", progress=progress, hash_files=False)
-    reg = load_registry(
-        engine,
-        list(registry_paths),
-        table="registry",
-        progress=progress,
-        fields=REGISTRY_FIELDS_USED,
-        hash_files=False,
-    )
+    reg_engine = engine.cursor()
+    reg_progress = (lambda s, d, t: progress(f"register:{s}", d, t)) if progress else None
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            fut = pool.submit(
+                load_registry,
+                reg_engine,
+                list(registry_paths),
+                table="registry",
+                progress=reg_progress,
+                fields=REGISTRY_FIELDS_USED,
+                hash_files=False,
+            )
+            try:
+                report = load_dpt(
+                    engine, list(dpt_paths), table="dpt", progress=progress, hash_files=False
+                )
+            except BaseException:
+                reg_engine.interrupt()  # the DPT's error is the one to report, now
+                with contextlib.suppress(BaseException):
+                    fut.result()
+                raise
+            reg = fut.result()
+    finally:
+        reg_engine.close()
     return report, reg.repeated_niks == 0
 
 
