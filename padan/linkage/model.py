@@ -444,6 +444,6 @@ def _collect(engine: Any, pred_table: str, linker: Any, profile: ElectionProfile
                     THEN 'TINJAU_KANDIDAT_GANDA'
                     WHEN p >= {accept} AND gn = 0 THEN 'TINJAU_IDENTITAS'
                     WHEN p >= {review} AND p < {accept} THEN 'TINJAU_SKOR' END,
-               details
-        FROM _lk_pred WHERE rk <= 3
+               details, r.status_ktp_el
+        FROM _lk_pred LEFT JOIN _lk_r r ON r.nik = _lk_pred.cand WHERE rk <= 3
     """)
