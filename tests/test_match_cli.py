@@ -184,3 +184,23 @@ def test_input_errors_from_either_side_are_reported(tmp_path):
                              "--out", str(tmp_path / "hasil.csv")])  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "Membaca data Dukcapil" in r.output and "Membaca berkas DPT" in r.output
+
+
+def test_one_shot_tells_what_was_read_and_rejected(tmp_path):
+    """Rows rejected on either side are counted and shown by example (file, row, reason,
+    masked NIK), never dropped silently; a full NIK is never printed."""
+    rows = [DPT[0], ["7371011001", "1", "9", "", "", "", "", "", "", "", "kosong"], DPT[1]]
+    dpt = write_csv(tmp_path / "dpt.csv", DPT_HEADER, rows)
+    bad = ["7371019999", "", "BUDI", "GOWA", "12-01-1980", "L", "KAWIN", "73", "71", "1",
+           "1001", "BELUM REKAM"]  # fmt: skip
+    reg = write_csv(tmp_path / "reg.csv", REG_HEADER, [*REGISTRY, bad])
+    r = CliRunner().invoke(main, ["match", "--dpt", str(dpt), "--registry", str(reg),
+                                  "--out", str(tmp_path / "hasil.csv")])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "DPT: dibaca 3 baris, diterima 2, ditolak 1 (tetap ada di berkas hasil" in r.output
+    assert (
+        "Data Dukcapil: dibaca 4 baris, diterima 3, ditolak 1 (tidak ikut dipadankan)" in r.output
+    )
+    assert "dpt.csv baris 3: BARIS_TANPA_IDENTITAS" in r.output
+    assert "reg.csv baris 5: NIK_TIDAK_VALID (737101****)" in r.output
+    assert "7371019999" not in r.output

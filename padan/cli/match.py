@@ -43,8 +43,35 @@ class _Progress:
             )
 
 
+# What happens to rejected rows of each input in the one-shot run.
+REJECT_FATE = {
+    "dpt": "tetap ada di berkas hasil, alasannya di CATATAN",
+    "registry": "tidak ikut dipadankan",
+}
+
+
+def _print_inputs(inputs: dict) -> None:
+    """Rows read, accepted and rejected per input, and the reader's warnings: nothing
+    is dropped without a word (the workspace import prints the same)."""
+    for kind, r in inputs.items():
+        label = "DPT" if kind == "dpt" else "Data Dukcapil"
+        line = f"{label}: dibaca {r.rows_read:,} baris, diterima {r.accepted:,}"
+        if r.rejected:
+            line += f", ditolak {r.rejected:,} ({REJECT_FATE[kind]})"
+        click.echo(line + ".")
+        for ex in r.reject_examples:
+            click.echo(f"      ditolak: {ex}")
+        for w in r.warnings:
+            if w.code == "BARIS_DITOLAK":  # said above, with this run's own wording
+                continue
+            click.echo(f"  ! [{w.code}] {w.message}")
+            for ex in w.examples[:3]:
+                click.echo(f"      contoh: {ex}")
+
+
 def _print_summary(summary) -> None:
-    click.echo(f"Baris DPT: {summary.rows:,}")
+    _print_inputs(summary.inputs)
+    click.echo(f"Baris DPT yang dipadankan: {summary.rows:,}")
     click.echo("Metode padan:")
     for k, v in sorted(summary.by_tier.items(), key=lambda kv: -kv[1]):
         click.echo(f"  {k or '(tidak padan)':<16} {v:>12,}")

@@ -82,6 +82,8 @@ class LoadReport:
     raw_sources: list[str] = field(default_factory=list)
     # register: rows whose NIK an earlier row of the same extract has (NIK_GANDA_DI_REGISTER)
     repeated_niks: int = 0
+    # up to 3 rejected rows, as "file baris N: REASON (masked value)", for messages
+    reject_examples: list[str] = field(default_factory=list)
 
     @property
     def content_hash(self) -> str:
@@ -1277,7 +1279,18 @@ class _Loader:
             skipped,
             list(self.raw_sources),
             self.repeated_niks,
+            self._reject_examples() if rejected else [],
         )
+
+    def _reject_examples(self, limit: int = 3) -> list[str]:
+        rows = self.e.rows(
+            f"SELECT source_file, source_sheet, source_row, reason, value_masked "
+            f"FROM {self.table}_rejects ORDER BY source_file, source_sheet, source_row LIMIT {limit}"
+        )
+        return [
+            f"{f}{'/' + s if s else ''} baris {r}: {reason}" + (f" ({v})" if v else "")
+            for f, s, r, reason, v in rows
+        ]
 
     def _examples(self, where: str, value: str, limit: int = 3) -> list[str]:
         rows = self.e.rows(

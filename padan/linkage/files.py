@@ -56,9 +56,8 @@ def _quote(name: str) -> str:
 
 def _load(
     engine: Any, dpt_paths: Sequence[Path], registry_paths: Sequence[Path], progress: Progress
-) -> tuple[LoadReport, bool]:
-    """Tables ``dpt`` and ``registry``; the DPT's report, and whether each register NIK
-    occurs once (the loader counted: no need to count again).
+) -> tuple[LoadReport, LoadReport]:
+    """Tables ``dpt`` and ``registry`` and the two load reports.
 
     The register is read on a second connection, in a thread, while the DPT is read: each
     load has single-threaded stretches (the encoding scan, Python, small statements) that
@@ -93,7 +92,7 @@ def _load(
             reg = fut.result()
     finally:
         reg_engine.close()
-    return report, reg.repeated_niks == 0
+    return report, reg
 
 
 def result_sql(
@@ -211,7 +210,7 @@ def match_files(
         engine = connect()
         try:
             engine.execute(f"SET temp_directory = '{tmp}'")
-            report, unique = _load(
+            report, reg = _load(
                 engine, [Path(p) for p in dpt_paths], [Path(p) for p in registry_paths], progress
             )
             summary = match_tables(
@@ -221,8 +220,9 @@ def match_files(
                 profile,
                 explain_table=None,
                 progress=progress,
-                registry_unique=unique,
+                registry_unique=reg.repeated_niks == 0,  # the loader counted
             )
+            summary.inputs = {"dpt": report, "registry": reg}
             if progress:
                 progress("tulis", 0, summary.rows)
             rejects = "dpt_rejects" if engine.table_exists("dpt_rejects") else None

@@ -42,6 +42,8 @@ class MatchSummary:
     by_tier: dict[str, int] = field(default_factory=dict)
     by_status: dict[str, int] = field(default_factory=dict)
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
+    # the one-shot run's input files: "dpt" and "registry" -> padan.ingest LoadReport
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 class _Stages:

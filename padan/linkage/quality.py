@@ -168,10 +168,15 @@ def evaluate(
     engine = connect()
     try:
         t0 = time.perf_counter()
-        loaded, unique = _load(engine, dpt_paths, registry_paths, progress)
+        loaded, reg = _load(engine, dpt_paths, registry_paths, progress)
         t1 = time.perf_counter()
         summary = match_tables(
-            engine, "dpt", "registry", profile, progress=progress, registry_unique=unique
+            engine,
+            "dpt",
+            "registry",
+            profile,
+            progress=progress,
+            registry_unique=reg.repeated_niks == 0,
         )
         t2 = time.perf_counter()
         if out_path is not None:
