@@ -70,33 +70,46 @@ def _read(name: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
+_FILES = {  # level -> reference file and the column that names the parent
+    "provinsi": ("provinces.csv", None),
+    "kabupaten": ("regencies.csv", "province_code"),
+    "kecamatan": ("districts.csv", "regency_code"),
+    "desa": ("villages.csv", "district_code"),
+}
+
+
+@cache
+def _level(level: str) -> dict[str, Region]:
+    """The regions of one level by undotted code. Read per level: a lookup of a province or
+    kabupaten (an election profile's regions) reads 550 rows, not the 84 k villages."""
+    # csv.reader with column positions (not DictReader) and undotted() inlined: this runs
+    # over ~84k rows for the villages.
+    fname, parent_col = _FILES[level]
+    header, *rows = _read(fname)
+    ci, ni = header.index("code"), header.index("name")
+    pi = header.index(parent_col) if parent_col else None
+    out: dict[str, Region] = {}
+    for row in rows:
+        code = row[ci].replace(".", "").strip()
+        parent = row[pi].replace(".", "").strip() if pi is not None else None
+        out[code] = Region(code, row[ni], level, parent)
+    return out
+
+
 @cache
 def regions() -> dict[str, Region]:
     """Every region of Indonesia by undotted code."""
-    # csv.reader with column positions (not DictReader) and undotted() inlined: this runs
-    # over ~92k rows on the first lookup of every process.
     out: dict[str, Region] = {}
-    header, *rows = _read("provinces.csv")
-    ci, ni = header.index("code"), header.index("name")
-    for row in rows:
-        code = row[ci].replace(".", "").strip()
-        out[code] = Region(code, row[ni], "provinsi", None)
-    for fname, level, parent_col in (
-        ("regencies.csv", "kabupaten", "province_code"),
-        ("districts.csv", "kecamatan", "regency_code"),
-        ("villages.csv", "desa", "district_code"),
-    ):
-        header, *rows = _read(fname)
-        ci, ni, pi = header.index("code"), header.index("name"), header.index(parent_col)
-        for row in rows:
-            code = row[ci].replace(".", "").strip()
-            out[code] = Region(code, row[ni], level, row[pi].replace(".", "").strip())
+    for level in LEVELS:
+        out.update(_level(level))
     return out
 
 
 def get(code: str) -> Region | None:
     """The region with this code (dotted or not), or ``None``."""
-    return regions().get(undotted(code))
+    c = undotted(code)
+    level = level_of(c)
+    return _level(level).get(c) if level else None
 
 
 @cache
