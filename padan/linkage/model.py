@@ -1,8 +1,8 @@
 """Tier 3: Fellegi-Sunter with Splink 5 (DuckDB backend) on what the NIK tiers left.
 
-Only DPT rows without a link and register records that are not linked yet and of plausible
-voter age take part, so Splink scores a few thousand pairs per region instead of the cartesian
-product of two registers.
+Only DPT rows without a link and register records that are not linked yet, of plausible
+voter age and sharing a blocking key with one of those rows take part, so Splink scores a few
+thousand pairs per region instead of the cartesian product of two registers.
 
 Parameters, cheapest source first:
 
@@ -182,11 +182,12 @@ BLOCKS = [
 BLOCKING_RULES = [b.rule() for b in BLOCKS]
 
 
-def _columns(src: str, uid: str, kk: str) -> str:
+def _columns(src: str, uid: str, kk: str, extra: str = "") -> str:
+    """The model's input columns from a prepared table (``extra``: more columns to carry)."""
     return (
         f"SELECT {uid} AS unique_id, nm, nms, toks, "
         "CASE WHEN len(toks) > 1 THEN toks[-1] ELSE nm END AS nm_last, tgl, jk, "
-        f"kode_desa, kode_kec, kode_kab, tempat_lahir, nik, {kk} AS kk FROM {src}"
+        f"kode_desa, kode_kec, kode_kab, tempat_lahir, nik, {kk} AS kk{extra} FROM {src}"
     )
 
 
@@ -216,7 +217,7 @@ def _prepare_inputs(engine: Any, profile: ElectionProfile) -> tuple[int, int]:
     in_block = " OR ".join(
         f"{b.key_hash('r')} IN (SELECT {b.key_hash('l')} FROM _lk_pd l)" for b in BLOCKS
     )
-    cols = _columns("_lk_r", "nik", "no_kk").replace(" FROM _lk_r", ", status_kawin FROM _lk_r")
+    cols = _columns("_lk_r", "nik", "no_kk", extra=", status_kawin")
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_pr AS
         WITH r AS (SELECT * FROM ({cols}) r WHERE ({in_block}) AND ({age})),
