@@ -54,9 +54,7 @@ def _opt(cols: set[str], name: str, sql_type: str = "VARCHAR") -> str:
     return f'"{name}"' if name in cols else f"NULL::{sql_type}"
 
 
-def _prepare(
-    engine: Any, dpt_table: str, names: str | None = None, prepared: str | None = None
-) -> None:
+def _prepare(engine: Any, dpt_table: str, prepared: str | None = None) -> None:
     if prepared:
         # The match engine's rows already carry the normalised name and its words: only
         # the keys derived from them are added (a join of every row to its name saved).
@@ -79,16 +77,9 @@ def _prepare(
     kec = _opt(cols, "kode_kec")
     desa = _opt(cols, "kode_desa")
     # Names repeat a lot: normalise each distinct spelling once (a chain of regexes), derive
-    # its keys once, then join them to the rows. A caller that already normalised them
-    # passes ``names`` (nama, nm0 = normalize_name_sql(nama)); a name missing there (NULL)
-    # is normalised here.
+    # its keys once, then join them to the rows.
     distinct = f'SELECT DISTINCT "nama" AS nama FROM "{dpt_table}"'
-    named = (
-        f"SELECT u.nama, coalesce(n0.nm0, {normalize_name_sql('u.nama')}) AS nm "
-        f'FROM ({distinct}) u LEFT JOIN "{names}" n0 ON n0.nama = u.nama'
-        if names
-        else f"SELECT nama, {normalize_name_sql('nama')} AS nm FROM ({distinct})"
-    )
+    named = f"SELECT nama, {normalize_name_sql('nama')} AS nm FROM ({distinct})"
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_BASE} AS
         WITH n AS (
@@ -148,22 +139,18 @@ def _pairs(
 
 
 def find_duplicates(
-    engine: Any,
-    dpt_table: str,
-    out_table: str,
-    names: str | None = None,
-    prepared: str | None = None,
+    engine: Any, dpt_table: str, out_table: str, prepared: str | None = None
 ) -> dict[str, int]:
     """Find duplicate rows in ``dpt_table`` (canonical DPT columns).
 
     Creates ``out_table(row_id BIGINT, category VARCHAR, other_row_id BIGINT)``: one row per
     (row, other row, category), both directions, ordered by row. Returns how many DPT rows
-    carry each category (``GANDA_K1``, ``GANDA_K2``, ``GANDA_K3``). ``names`` optionally
-    names a table (nama, nm0) of already normalised names (``normalize_name_sql``);
-    ``prepared`` a table of the DPT rows with them (row_id, nik, nm, nms = its words sorted,
-    toks = its words, tgl, jk, kode_kec, kode_desa: the match engine's ``_lk_d``).
+    carry each category (``GANDA_K1``, ``GANDA_K2``, ``GANDA_K3``). ``prepared`` optionally
+    names a table of the DPT rows with their names already normalised (row_id, nik, nm,
+    nms = its words sorted, toks = its words, tgl, jk, kode_kec, kode_desa: the match
+    engine's ``_lk_d``).
     """
-    _prepare(engine, dpt_table, names, prepared)
+    _prepare(engine, dpt_table, prepared)
     engine.execute(
         f"CREATE OR REPLACE TEMP TABLE {_PAIRS} "
         "(row_id BIGINT, category VARCHAR, other_row_id BIGINT)"

@@ -70,12 +70,11 @@ def _prepare(
     engine: Any, dpt_table: str, registry_table: str, registry_unique: bool = False
 ) -> None:
     # Names repeat a lot: normalise each distinct spelling once (a chain of regexes), then join.
-    # = rules.normalize_name_sql; nm0 (before trimming) is kept for the duplicates stage.
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_names AS
-        SELECT nama, nm0, nm, {rules.sorted_words_sql("nm")} AS nms,
+        SELECT nama, nm, {rules.sorted_words_sql("nm")} AS nms,
                string_split(nm, ' ') AS toks
-        FROM (SELECT nama, nm0, nullif(trim(nm0), '') AS nm
+        FROM (SELECT nama, nullif(trim(nm0), '') AS nm
               FROM (SELECT nama, {normalize_name_sql("nama")} AS nm0
                     FROM (SELECT nama FROM "{dpt_table}" UNION SELECT nama FROM "{registry_table}")
                     WHERE nama IS NOT NULL))

@@ -8,53 +8,6 @@ columns ``nm`` (normalised name), ``nms`` (its words sorted), ``toks`` (its word
 
 from __future__ import annotations
 
-# Honorifics, religious and academic titles that say nothing about who a person is.
-TITLES = (
-    "H", "HJ", "HAJI", "HAJJAH", "DR", "DRS", "DRA", "IR", "PROF", "SE", "SH", "SPD",
-    "SPDI", "SAG", "SKM", "SKEP", "SSOS", "SIP", "SKOM", "SS", "SSI", "SHI", "SP", "MM", "MPD",
-    "MSI", "MH", "MKES", "AMD", "AMK", "AMKEB", "BSC", "BA", "KH", "USTADZ", "USTAD", "ALM",
-    "ALMH", "NY", "TN", "SDR", "SDRI", "BPK", "IBU",
-)  # fmt: skip
-
-# Spelling variants of very common name words, folded to one form before comparing.
-VARIANTS = {
-    "MUH": "MUHAMMAD", "MUHAMAD": "MUHAMMAD", "MUHAMMAD": "MUHAMMAD", "MOHAMMAD": "MUHAMMAD",
-    "MOHAMAD": "MUHAMMAD", "MOHAMMED": "MUHAMMAD", "MUHAMMED": "MUHAMMAD", "MOH": "MUHAMMAD",
-    "MUHD": "MUHAMMAD", "MHD": "MUHAMMAD", "MOCH": "MUHAMMAD", "MOCHAMAD": "MUHAMMAD",
-    "MOCHAMMAD": "MUHAMMAD", "MUHAMMMAD": "MUHAMMAD", "ABD": "ABDUL", "ABDUL": "ABDUL",
-    "NURUL": "NURUL", "SITTI": "SITI", "DG": "DAENG", "ST": "SITI", "M": "MUHAMMAD", "ACHMAD": "AHMAD", "NOER": "NUR",
-}  # fmt: skip
-
-
-def _sql_list(values: tuple[str, ...]) -> str:
-    return "[" + ", ".join(f"'{v}'" for v in values) + "]"
-
-
-def normalize_name_sql(expr: str) -> str:
-    """Upper case, titles dropped (also everything after a comma: ``, S.Pd``), punctuation
-    removed, spelling variants of common words folded, single spaces. NULL when empty.
-
-    Uses ``padan.identity.names.normalize_name_sql`` when that module offers it, so that
-    every part of padan normalises names the same way.
-    """
-    try:
-        from padan.identity.names import normalize_name_sql as shared  # type: ignore
-    except ImportError:  # identity module not there yet: same rules, kept local
-        shared = None
-    if shared is not None:
-        return f"nullif(trim({shared(expr)}), '')"
-    s = f"regexp_replace(upper(coalesce({expr}, '')), ',.*$', '')"
-    s = f"regexp_replace({s}, '[^A-Z ]', ' ', 'g')"
-    words = f"string_split(trim(regexp_replace({s}, '\\s+', ' ', 'g')), ' ')"
-    mapping = (
-        "MAP {" + ", ".join(f"'{k}': '{v}'" for k, v in VARIANTS.items() if "." not in k) + "}"
-    )
-    folded = (
-        f"list_transform(list_filter({words}, lambda w: w <> '' AND NOT list_contains("
-        f"{_sql_list(TITLES)}, w)), lambda w: coalesce({mapping}[w], w))"
-    )
-    return f"nullif(array_to_string({folded}, ' '), '')"
-
 
 def sorted_words_sql(nm: str) -> str:
     """The words of a normalised name in alphabetical order (word order mistakes)."""
