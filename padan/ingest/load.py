@@ -115,9 +115,9 @@ def load_dpt(
     """Read DPT files into ``table`` (canonical DPT columns, input order) and ``{table}_rejects``.
 
     ``hash_files=False``: no sha256 of the files (only a workspace import needs it)."""
-    loader = _Loader(engine, "dpt", table, mapping, progress, temporary, known_hashes)
-    loader.hash_files = hash_files
-    return loader.run(paths)
+    return _Loader(
+        engine, "dpt", table, mapping, progress, temporary, known_hashes, hash_files=hash_files
+    ).run(paths)
 
 
 def load_registry(
@@ -139,9 +139,10 @@ def load_registry(
     are not kept in a rejected row (the one-shot match reads no address or recording date).
     ``hash_files=False``: no sha256 of the files (``FileInfo.sha256`` stays empty; only a
     workspace import needs it)."""
-    loader = _Loader(engine, "registry", table, mapping, progress, temporary, known_hashes)
-    loader.only, loader.hash_files = (set(fields) if fields is not None else None), hash_files
-    return loader.run(paths)
+    return _Loader(
+        engine, "registry", table, mapping, progress, temporary, known_hashes,
+        hash_files=hash_files, only=fields,
+    ).run(paths)  # fmt: skip
 
 
 def _q(s: str) -> str:
@@ -202,6 +203,11 @@ def _warm_reference() -> None:
             pass
 
 
+def _at(file: str, sheet: str | None, row: int) -> str:
+    """Where a row is, for messages: ``dpt.xlsx/DPT baris 12``."""
+    return f"{file}{'/' + sheet if sheet else ''} baris {row}"
+
+
 def _trimmed(v: str, mdy: str) -> str:
     """A text field, trimmed, NULL when blank (the ``fn`` form :meth:`_Loader._lut` takes)."""
     return N.clean(v)
@@ -247,6 +253,9 @@ class _Loader:
         progress: Progress,
         temporary: bool,
         known_hashes: dict[str, str] | None = None,
+        *,
+        hash_files: bool = True,
+        only: Collection[str] | None = None,
     ):
         self.e = engine
         self.kind = kind
@@ -273,8 +282,8 @@ class _Loader:
         self.warnings: list[ImportWarning] = []
         self.notes: dict[str, list[tuple[str, int]]] = {}
         self.known_hashes = known_hashes or {}
-        self.hash_files = True
-        self.only: set[str] | None = None  # canonical fields to read (None: all)
+        self.hash_files = hash_files
+        self.only = set(only) if only is not None else None  # canonical fields to read
         self.unread: set[int] = set()  # staged columns left NULL (fields not in ``only``)
         self.has_xlsx = False  # any XLSX part: cell types known (NIK typed as a number)
         self.rows_staged = 0
@@ -326,7 +335,9 @@ class _Loader:
     # -- staging -----------------------------------------------------------------------
     def _create_staging(self, header: list[str], where: str) -> None:
         self.raw_columns = header
-        self.fields = self._resolve(header, where)
+        found = resolve(self.kind, header, self.mapping, where)
+        self.fields = self._read_only(found)
+        self.unread = set(found.values()) - set(self.fields.values())
         cols = ", ".join(f"c{j} VARCHAR" for j in range(len(header)))
         self.e.execute(
             f"CREATE TEMP TABLE {self.stg} (part INTEGER, src_row INTEGER, nik_num BOOLEAN, {cols})"
@@ -335,12 +346,10 @@ class _Loader:
             f"CREATE TEMP TABLE {self.rej} (part INTEGER, line BIGINT, csv_line VARCHAR, error_type VARCHAR, message VARCHAR)"
         )
 
-    def _resolve(self, header: list[str], where: str) -> dict[str, int]:
-        fields = resolve(self.kind, header, self.mapping, where)
+    def _read_only(self, fields: dict[str, int]) -> dict[str, int]:
+        """The resolved fields that are read (``only``), the others left out."""
         if self.only is None:
             return fields
-        if header is self.raw_columns:  # the first part: its columns are the staged ones
-            self.unread = {i for k, i in fields.items() if k not in self.only}
         return {k: i for k, i in fields.items() if k in self.only}
 
     def _column_map(self, header: list[str], where: str) -> tuple[list[int | None], dict[str, int]]:
@@ -349,7 +358,7 @@ class _Loader:
         if not self.raw_columns:
             self._create_staging(header, where)
             return list(range(len(header))), self.fields
-        fields = self._resolve(header, where)
+        fields = self._read_only(resolve(self.kind, header, self.mapping, where))
         normed = [norm_name(h) for h in header]
         by_field = {v: k for k, v in self.fields.items()}
         used: set[int] = set()
@@ -1288,15 +1297,14 @@ class _Loader:
             f"FROM {self.table}_rejects ORDER BY source_file, source_sheet, source_row LIMIT {limit}"
         )
         return [
-            f"{f}{'/' + s if s else ''} baris {r}: {reason}" + (f" ({v})" if v else "")
-            for f, s, r, reason, v in rows
+            f"{_at(f, s, r)}: {reason}" + (f" ({v})" if v else "") for f, s, r, reason, v in rows
         ]
 
     def _examples(self, where: str, value: str, limit: int = 3) -> list[str]:
         rows = self.e.rows(
             f"SELECT source_file, source_sheet, source_row, {value} FROM {self.table} WHERE {where} ORDER BY row_id LIMIT {limit}"
         )
-        return [f"{f}{'/' + s if s else ''} baris {r}: {v!r}" for f, s, r, v in rows]
+        return [f"{_at(f, s, r)}: {v!r}" for f, s, r, v in rows]
 
     def _count(self, where: str) -> int:
         return int(self.e.one(f"SELECT count(*) FROM {self.table} WHERE {where}")[0])
