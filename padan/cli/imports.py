@@ -82,6 +82,16 @@ def _common(f):
     return workspace_option(f)
 
 
+def echo_warnings(warnings, skip: tuple[str, ...] = ()) -> None:
+    """A reader's warnings, each with up to 3 examples (codes in ``skip`` left out)."""
+    for w in warnings:
+        if w.code in skip:
+            continue
+        click.echo(f"  ! [{w.code}] {w.message}")
+        for ex in w.examples[:3]:
+            click.echo(f"      contoh: {ex}")
+
+
 def _run(kind: str, files, workspace: str, rejects_dir: str | None, **kwargs) -> None:
     from padan.ingest import import_dpt, import_registry, write_rejects
     from padan.workspace import open_workspace
@@ -102,10 +112,7 @@ def _run(kind: str, files, workspace: str, rejects_dir: str | None, **kwargs) ->
         click.echo(
             f"Impor #{result.import_id} ({'DPT' if kind == 'dpt' else 'data Dukcapil'}) selesai."
         )
-        for w in r.warnings:
-            click.echo(f"  ! [{w.code}] {w.message}")
-            for ex in w.examples[:3]:
-                click.echo(f"      contoh: {ex}")
+        echo_warnings(r.warnings)
         if r.rejected:
             target = (
                 Path(rejects_dir or Path(workspace).resolve().parent)

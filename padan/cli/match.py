@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from padan.cli.imports import echo_warnings
 from padan.cli.options import pemilihan_option, workspace_option
 
 STAGE_LABELS = {
@@ -61,12 +62,8 @@ def _print_inputs(inputs: dict) -> None:
         click.echo(line + ".")
         for ex in r.reject_examples:
             click.echo(f"      ditolak: {ex}")
-        for w in r.warnings:
-            if w.code == "BARIS_DITOLAK":  # said above, with this run's own wording
-                continue
-            click.echo(f"  ! [{w.code}] {w.message}")
-            for ex in w.examples[:3]:
-                click.echo(f"      contoh: {ex}")
+        # BARIS_DITOLAK is said above, with this run's own wording
+        echo_warnings(r.warnings, skip=("BARIS_DITOLAK",))
 
 
 def _print_summary(summary) -> None:
