@@ -24,6 +24,7 @@ from typing import Any
 
 from padan.errors import PadanError
 from padan.identity.names import best_word_match_sql, name_similarity_sql, normalize_name_sql
+from padan.linkage.rules import sorted_words_sql
 
 K1, K2, K3 = "GANDA_K1", "GANDA_K2", "GANDA_K3"
 CATEGORIES = (K1, K2, K3)
@@ -84,7 +85,7 @@ def _prepare(engine: Any, dpt_table: str, prepared: str | None = None) -> None:
         CREATE OR REPLACE TEMP TABLE {_BASE} AS
         WITH n AS (
             SELECT nama, nm, replace(nm, ' ', '') AS nk, string_split(nm, ' ') AS toks,
-                   array_to_string(list_sort(string_split(nm, ' ')), ' ') AS ns
+                   {sorted_words_sql("nm")} AS ns
             FROM ({named}))
         SELECT d.row_id, d.nik, n.nm, d.tgl, d.jk, d.kec, n.nk, n.toks, n.ns
         FROM (

@@ -418,10 +418,10 @@ def match_tables(
     """Match canonical DPT rows against canonical register rows (docs/ARCHITECTURE.md).
 
     Writes ``out_table`` (row_id, region keys, the contract's section 3 columns) with one
-    row per DPT row (unordered: order by row_id), and ``explain_table`` (up to 3 candidates per row with tier, score and
-    compared fields; None: not made, as for the one-shot result file, which has no place
-    for it). ``registry_unique``: the caller knows each register NIK occurs once
-    (the loader counted), so that is not counted again.
+    row per DPT row (unordered: order by row_id), and ``explain_table`` (up to 3 candidates
+    per row with tier, score and compared fields; None: not made, as for the one-shot result
+    file, which has no place for it). ``registry_unique``: the caller knows each register
+    NIK occurs once (the loader counted), so that is not counted again.
     """
     st = _Stages(progress)
     st.run("persiapan", lambda: _prepare(engine, dpt_table, registry_table, registry_unique))
