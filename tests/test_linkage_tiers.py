@@ -59,10 +59,12 @@ def build(engine, voters, people):
         )
 
 
-def run(voters, people, probabilistic=False):
+def run(voters, people, probabilistic=False, concurrent=False):
     engine = connect()
     build(engine, voters, people)
-    summary = match_tables(engine, "dpt", "reg", load_profile(), probabilistic=probabilistic)
+    summary = match_tables(
+        engine, "dpt", "reg", load_profile(), probabilistic=probabilistic, concurrent=concurrent
+    )
     out = {
         r[0]: dict(zip(["nik", "status", "ktp", "metode", "skor", "catatan"], r[1:], strict=False))
         for r in engine.rows(
@@ -173,6 +175,37 @@ def test_same_person_listed_twice_is_ganda_not_review():
     )
     assert out[0]["nik"] == out[1]["nik"] == LAIN["nik"]
     assert "GANDA" in out[0]["catatan"] and "GANDA" in out[1]["catatan"]
+
+
+def test_duplicates_beside_the_tiers_give_the_same_result():
+    """The one-shot run finds duplicates on a second connection while the tiers run."""
+    voters = [
+        voter(LAIN["nik"], "NURHAYATI", "1988-02-24", "P"),
+        voter(LAIN["nik"], "NUR HAYATI", "1988-02-24", "P", desa="7371011002"),
+        voter("7371011203700002", "ANDI BASO", "1970-03-12"),  # one digit off
+        voter(None, "SITI AMINAH", "1975-05-15", "P", nik_raw=""),
+        voter(None, "LA ODE MUSTARI", "1960-01-05", nik_raw=""),
+    ]
+    _, s1, one = run(voters, PEOPLE, probabilistic=True)
+    _, s2, two = run(voters, PEOPLE, probabilistic=True, concurrent=True)
+    assert one == two and s1.by_status == s2.by_status
+    assert "GANDA" in two[0]["catatan"] and two[2]["metode"] == "NIK_KOREKSI"
+    assert "ganda" in s2.seconds_by_stage
+
+
+def test_an_error_in_the_tiers_stops_the_duplicates_thread(monkeypatch):
+    import threading
+
+    import padan.linkage.match as M
+
+    def broken(engine):
+        raise RuntimeError("tier failed")
+
+    monkeypatch.setattr(M, "_tier_correction", broken)
+    before = threading.active_count()
+    with pytest.raises(RuntimeError, match="tier failed"):
+        run([voter(LAIN["nik"], "NURHAYATI", "1988-02-24", "P")], PEOPLE, concurrent=True)
+    assert threading.active_count() == before
 
 
 def test_explanations_kept_for_links():

@@ -221,6 +221,7 @@ def match_files(
                 explain_table=None,
                 progress=progress,
                 registry_unique=reg.repeated_niks == 0,  # the loader counted
+                concurrent=True,  # in memory: the duplicates run beside the tiers
             )
             summary.inputs = {"dpt": report, "registry": reg}
             if progress:

@@ -12,9 +12,11 @@ Every stage is SQL on the engine (or Splink calls); tables prefixed ``_lk_`` are
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,7 +69,11 @@ class _Stages:
 
 
 def _prepare(
-    engine: Any, dpt_table: str, registry_table: str, registry_unique: bool = False
+    engine: Any,
+    dpt_table: str,
+    registry_table: str,
+    registry_unique: bool = False,
+    shared: bool = False,
 ) -> None:
     # Names repeat a lot: normalise each distinct spelling once (a chain of regexes), then join.
     engine.execute(f"""
@@ -79,8 +85,9 @@ def _prepare(
                     FROM (SELECT nama FROM "{dpt_table}" UNION SELECT nama FROM "{registry_table}")
                     WHERE nama IS NOT NULL))
     """)
+    # shared: a plain table, which a second connection (match_tables' concurrent) can read
     engine.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _lk_d AS
+        CREATE OR REPLACE {"" if shared else "TEMP "}TABLE _lk_d AS
         SELECT row_id, nik, nik_raw, coalesce(nik_flags, '') AS nik_flags,
                CASE WHEN regexp_full_match(nkk, '[0-9]{{16}}') THEN nkk END AS nkk,
                n.nm, n.nms, n.toks, tanggal_lahir AS tgl, jenis_kelamin AS jk,
@@ -414,6 +421,7 @@ def match_tables(
     progress: Progress = None,
     probabilistic: bool = True,
     registry_unique: bool = False,
+    concurrent: bool = False,
 ) -> MatchSummary:
     """Match canonical DPT rows against canonical register rows (docs/ARCHITECTURE.md).
 
@@ -421,11 +429,47 @@ def match_tables(
     row per DPT row (unordered: order by row_id), and ``explain_table`` (up to 3 candidates
     per row with tier, score and compared fields; None: not made, as for the one-shot result
     file, which has no place for it). ``registry_unique``: the caller knows each register
-    NIK occurs once (the loader counted), so that is not counted again.
+    NIK occurs once (the loader counted), so that is not counted again. ``concurrent``: the
+    duplicates are found on a second connection while the tiers run, filling the cores the
+    tiers leave idle (Splink's Python, single-threaded steps). Only for an in-memory
+    database: the two connections share the prepared DPT rows as a plain table, which a
+    workspace file would store.
     """
     st = _Stages(progress)
-    st.run("persiapan", lambda: _prepare(engine, dpt_table, registry_table, registry_unique))
+    st.run(
+        "persiapan",
+        lambda: _prepare(engine, dpt_table, registry_table, registry_unique, shared=concurrent),
+    )
     total = engine.one("SELECT count(*) FROM _lk_d")[0]
+
+    def dups(con: Any) -> dict[str, int]:
+        return find_duplicates(con, dpt_table, "_lk_dup", prepared="_lk_d")
+
+    if concurrent:
+        with _Beside(engine, dups) as beside:
+            _tiers(engine, st, profile, total, probabilistic)
+            st.run("ganda", beside.result)
+    else:
+        _tiers(engine, st, profile, total, probabilistic)
+        st.run("ganda", lambda: dups(engine))
+    st.run(
+        "hasil",
+        lambda: _assemble(engine, dpt_table, profile, out_table, explain_table, "_lk_dup"),
+    )
+    by_tier = dict(
+        engine.rows(f"SELECT coalesce(metode_padan, ''), count(*) FROM \"{out_table}\" GROUP BY 1")
+    )
+    by_status = dict(engine.rows(f'SELECT status_rekam, count(*) FROM "{out_table}" GROUP BY 1'))
+    _cleanup(engine)
+    return MatchSummary(
+        rows=total, by_tier=by_tier, by_status=by_status, seconds_by_stage=st.seconds
+    )
+
+
+def _tiers(
+    engine: Any, st: _Stages, profile: ElectionProfile, total: int, probabilistic: bool
+) -> None:
+    """The three tiers, cheapest first, then the conflicts between their accepted links."""
 
     def count(tier: str) -> int:
         return engine.one(
@@ -446,19 +490,32 @@ def match_tables(
         )
         st.report(TIER_PROB, count(TIER_PROB), total)
     st.run("konflik", lambda: _resolve_conflicts(engine))
-    st.run("ganda", lambda: find_duplicates(engine, dpt_table, "_lk_dup", prepared="_lk_d"))
-    st.run(
-        "hasil",
-        lambda: _assemble(engine, dpt_table, profile, out_table, explain_table, "_lk_dup"),
-    )
-    by_tier = dict(
-        engine.rows(f"SELECT coalesce(metode_padan, ''), count(*) FROM \"{out_table}\" GROUP BY 1")
-    )
-    by_status = dict(engine.rows(f'SELECT status_rekam, count(*) FROM "{out_table}" GROUP BY 1'))
-    _cleanup(engine)
-    return MatchSummary(
-        rows=total, by_tier=by_tier, by_status=by_status, seconds_by_stage=st.seconds
-    )
+
+
+class _Beside:
+    """Runs ``fn(second connection)`` in a thread; on leaving with an error the statement
+    it runs is interrupted and the thread waited for, so no work outlives the match."""
+
+    def __init__(self, engine: Any, fn: Callable[[Any], Any]):
+        self.cur = engine.cursor()
+        self.pool = ThreadPoolExecutor(1)
+        self.future = self.pool.submit(fn, self.cur)
+
+    def result(self) -> Any:
+        return self.future.result()
+
+    def __enter__(self) -> _Beside:
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        try:
+            if exc_type is not None:
+                self.cur.interrupt()
+                with contextlib.suppress(BaseException):
+                    self.future.result()
+        finally:
+            self.pool.shutdown(wait=True)
+            self.cur.close()
 
 
 def explanation_json(details: Any) -> dict:
