@@ -24,7 +24,7 @@ from typing import Any
 
 from padan.errors import PadanError
 from padan.identity.names import best_word_match_sql, name_similarity_sql, normalize_name_sql
-from padan.linkage.rules import sorted_words_sql
+from padan.linkage.rules import sorted_words_sql, words_sql
 
 K1, K2, K3 = "GANDA_K1", "GANDA_K2", "GANDA_K3"
 CATEGORIES = (K1, K2, K3)
@@ -57,12 +57,12 @@ def _opt(cols: set[str], name: str, sql_type: str = "VARCHAR") -> str:
 
 def _prepare(engine: Any, dpt_table: str, prepared: str | None = None) -> None:
     if prepared:
-        # The match engine's rows already carry the normalised name and its words: only
+        # The match engine's rows already carry the normalised name and its sorted words: only
         # the keys derived from them are added (a join of every row to its name saved).
         engine.execute(f"""
             CREATE OR REPLACE TEMP TABLE {_BASE} AS
             SELECT row_id, nik, nm, tgl, jk, coalesce(kode_kec, substr(kode_desa, 1, 6)) AS kec,
-                   replace(nm, ' ', '') AS nk, toks, nms AS ns
+                   replace(nm, ' ', '') AS nk, {words_sql("nm")} AS toks, nms AS ns
             FROM "{prepared}"
         """)
         return
@@ -84,7 +84,7 @@ def _prepare(engine: Any, dpt_table: str, prepared: str | None = None) -> None:
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_BASE} AS
         WITH n AS (
-            SELECT nama, nm, replace(nm, ' ', '') AS nk, string_split(nm, ' ') AS toks,
+            SELECT nama, nm, replace(nm, ' ', '') AS nk, {words_sql("nm")} AS toks,
                    {sorted_words_sql("nm")} AS ns
             FROM ({named}))
         SELECT d.row_id, d.nik, n.nm, d.tgl, d.jk, d.kec, n.nk, n.toks, n.ns
@@ -148,7 +148,7 @@ def find_duplicates(
     (row, other row, category), both directions, ordered by row. Returns how many DPT rows
     carry each category (``GANDA_K1``, ``GANDA_K2``, ``GANDA_K3``). ``prepared`` optionally
     names a table of the DPT rows with their names already normalised (row_id, nik, nm,
-    nms = its words sorted, toks = its words, tgl, jk, kode_kec, kode_desa: the match
+    nms = its words sorted, tgl, jk, kode_kec, kode_desa: the match
     engine's ``_lk_d``).
     """
     _prepare(engine, dpt_table, prepared)

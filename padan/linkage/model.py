@@ -185,8 +185,8 @@ BLOCKING_RULES = [b.rule() for b in BLOCKS]
 def _columns(src: str, uid: str, kk: str, extra: str = "") -> str:
     """The model's input columns from a prepared table (``extra``: more columns to carry)."""
     return (
-        f"SELECT {uid} AS unique_id, nm, nms, toks, "
-        "CASE WHEN len(toks) > 1 THEN toks[-1] ELSE nm END AS nm_last, tgl, jk, "
+        f"SELECT {uid} AS unique_id, nm, nms, {rules.words_sql('nm')} AS toks, "
+        f"{rules.words_sql('nm')}[-1] AS nm_last, tgl, jk, "
         f"kode_desa, kode_kec, kode_kab, tempat_lahir, nik, {kk} AS kk{extra} FROM {src}"
     )
 
@@ -340,10 +340,12 @@ def _train_from_labels(engine: Any, comps: list[dict]) -> tuple[list[dict], int]
         CREATE OR REPLACE TEMP TABLE _lk_trd AS
         {_columns("_lk_d", "row_id::VARCHAR", "nkk")} WHERE row_id IN (SELECT row_id FROM _lk_lab)
     """)
+    # (the labelled records are picked before their model columns are computed)
+    labelled_r = "(SELECT r.* FROM _lk_r r SEMI JOIN _lk_lab b ON b.cand = r.nik)"
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_trr AS
         SELECT c.*, b.row_id::VARCHAR AS lab_row_id FROM _lk_lab b
-        JOIN ({_columns("_lk_r", "nik", "no_kk")}) c ON c.unique_id = b.cand
+        JOIN ({_columns(labelled_r, "nik", "no_kk")}) c ON c.unique_id = b.cand
     """)
     labelled = _pairs_select("_lk_trd", "_lk_trr") + " WHERE l.unique_id = r.lab_row_id"
     counts = _level_counts(engine, labelled, comps)
@@ -357,7 +359,7 @@ def _train_from_labels(engine: Any, comps: list[dict]) -> tuple[list[dict], int]
     # u: random DPT rows against random register records (almost all non-matches).
     randoms = _pairs_select(
         f"(SELECT * FROM _lk_trd ORDER BY hash(unique_id) LIMIT {U_SAMPLE // 4})",
-        f"({_columns('_lk_r', 'nik', 'no_kk')} ORDER BY hash(nik) LIMIT {U_SAMPLE})",
+        f"({_columns(f'(SELECT * FROM _lk_r ORDER BY hash(nik) LIMIT {U_SAMPLE})', 'nik', 'no_kk')})",
     )
     _apply_counts(comps, _level_counts(engine, randoms, comps), "u_probability", PSEUDO_PAIRS)
     return _cap_weights(_floor_m(comps)), n

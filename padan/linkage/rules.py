@@ -2,8 +2,8 @@
 
 Every function returns a DuckDB-dialect SQL expression (no Python loops over rows), so the
 tiers run inside the engine and can be transpiled for Spark later. Prepared tables carry the
-columns ``nm`` (normalised name), ``nms`` (its words sorted), ``toks`` (its words as a list),
-``tgl`` (birth date) and ``jk`` (sex ``L``/``P``).
+columns ``nm`` (normalised name), ``nms`` (its words sorted), ``tgl`` (birth date) and ``jk``
+(sex ``L``/``P``); the words as a list are split where a rule needs them (``words_sql``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,11 @@ from __future__ import annotations
 def sorted_words_sql(nm: str) -> str:
     """The words of a normalised name in alphabetical order (word order mistakes)."""
     return f"array_to_string(list_sort(string_split({nm}, ' ')), ' ')"
+
+
+def words_sql(nm: str) -> str:
+    """The words of a normalised name as a list."""
+    return f"string_split({nm}, ' ')"
 
 
 def placeholder_date_sql(d: str) -> str:
@@ -35,11 +40,13 @@ def name_similarity_sql(d: str = "d", r: str = "r") -> str:
     """0-1: best of Jaro-Winkler on the names, on their sorted words, on the names without
     spaces (NUR HAYATI / NURHAYATI), and 0.95 when all words of the shorter name (two or
     more) occur in the longer one, initials allowed (a name given in short)."""
-    short_d = f"len({d}.toks) <= len({r}.toks)"
+    # The word lists are split here, in the branch that needs them, rather than stored
+    # with every row: only pairs whose names differ reach it.
+    dt, rt = words_sql(f"{d}.nm"), words_sql(f"{r}.nm")
+    short_d = f"len({dt}) <= len({rt})"
     subset = (
-        f"(least(len({d}.toks), len({r}.toks)) >= 2 AND CASE WHEN {short_d} "
-        f"THEN {covers_sql(f'{d}.toks', f'{r}.toks')} "
-        f"ELSE {covers_sql(f'{r}.toks', f'{d}.toks')} END)"
+        f"(least(len({dt}), len({rt})) >= 2 AND CASE WHEN {short_d} "
+        f"THEN {covers_sql(dt, rt)} ELSE {covers_sql(rt, dt)} END)"
     )
     # Identical non-empty names (most NIK pairs) score 1.0 without the three Jaro-Winklers
     # and the word lists (the same value: each term is at most 1.0).
