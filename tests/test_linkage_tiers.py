@@ -315,3 +315,29 @@ def test_splink_gets_every_record_a_blocking_rule_pairs():
     assert n_left > 20 and len(paired) > 20
     assert n_right == len(candidates)
     assert paired <= given <= candidates
+
+
+def test_correction_gate_is_implied_by_the_acceptance_rule():
+    """NIK_KOREKSI compares names and birth dates only for pairs passing
+    rules.CORRECTION_POSSIBLE: no pair the acceptance rule could accept may fail it."""
+    from padan.linkage import rules
+
+    dates = ["1990-12-31", "1990-07-01", "1990-01-01", "1990-01-15", "1990-03-12", "1990-12-03",
+             "1991-03-12", "1990-03-13", "1909-03-12", "1990-03-21", "2000-02-29", None]  # fmt: skip
+    engine = connect()
+    engine.execute("CREATE TABLE v (tgl DATE, jk VARCHAR)")
+    for tgl in dates:
+        for jk in ("L", "P", None):
+            engine.execute("INSERT INTO v VALUES (?, ?)", [tgl, jk])
+    rows = engine.rows(f"""
+        SELECT count(*) FILTER (WHERE agrees AND NOT coalesce(possible, false)),
+               count(*) FILTER (WHERE agrees), count(*) FILTER (WHERE NOT coalesce(possible, false))
+        FROM (SELECT {rules.CORRECTION_AGREES} AS agrees, possible
+              FROM (SELECT 1.0 AS name_sim, {rules.dob_level_sql()} AS dob,
+                           {rules.sex_agrees_sql()} AS sex_ok,
+                           {rules.CORRECTION_POSSIBLE} AS possible
+                    FROM v d, v r))
+    """)
+    missed, accepted, gated = rows[0]
+    assert missed == 0
+    assert accepted > 0 and gated > 0  # both sides of the rule are exercised

@@ -123,11 +123,14 @@ def _prepare(
     """)
 
 
-def _compare_cols() -> str:
-    return (
-        f"{rules.name_similarity_sql()} AS name_sim, {rules.dob_level_sql()} AS dob, "
-        f"{rules.sex_agrees_sql()} AS sex_ok"
-    )
+def _compare_cols(gate: str | None = None) -> str:
+    """The compared fields of a pair ``d``/``r``; with ``gate``, name and birth date are
+    compared only for pairs that pass it (NULL otherwise: a lazy CASE, never a WHERE, which
+    the optimizer could turn into a join key)."""
+    name, dob = rules.name_similarity_sql(), rules.dob_level_sql()
+    if gate:
+        name, dob = f"CASE WHEN {gate} THEN {name} END", f"CASE WHEN {gate} THEN {dob} END"
+    return f"{name} AS name_sim, {dob} AS dob, {rules.sex_agrees_sql()} AS sex_ok"
 
 
 _DETAILS = (
@@ -222,17 +225,16 @@ def _tier_correction(engine: Any) -> None:
     """)
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t2ok AS
-        SELECT row_id, cand, min(kind) AS kind, any_value(details) AS details,
-               any_value(status_ktp_el) AS status_ktp_el FROM (
-            SELECT c.row_id, c.cand, c.kind, {_DETAILS} AS details, c.status_ktp_el,
-                   {rules.CORRECTION_AGREES} AS ok
-            FROM (SELECT t.row_id, t.cand, t.kind, r.status_ktp_el, {_compare_cols()}
-                  FROM _lk_t2 t JOIN _lk_d d ON d.row_id = t.row_id
-                  -- No extra WHERE on d and r here: a filter such as year(d.tgl) =
-                  -- year(r.tgl) let the optimizer join d to r on the year (a fan-out to
-                  -- billions of pairs; 30 s per match in the demo, 20 GB at 1 M).
-                  JOIN _lk_r r ON r.nik = t.cand) c)
-        WHERE ok GROUP BY row_id, cand
+        SELECT row_id, cand, min(kind) AS kind, any_value({_DETAILS}) AS details,
+               any_value(status_ktp_el) AS status_ktp_el
+        FROM (SELECT t.row_id, t.cand, t.kind, r.status_ktp_el,
+                     {_compare_cols(rules.CORRECTION_POSSIBLE)}
+              FROM _lk_t2 t JOIN _lk_d d ON d.row_id = t.row_id
+              -- No filter on d and r in a WHERE here: year(d.tgl) = year(r.tgl) there let
+              -- the optimizer join d to r on the year (a fan-out to billions of pairs; 30 s
+              -- per match in the demo, 20 GB at 1 M). The gate is a CASE in the projection.
+              JOIN _lk_r r ON r.nik = t.cand) c
+        WHERE {rules.CORRECTION_AGREES} GROUP BY row_id, cand
     """)
     engine.execute(f"""
         INSERT INTO _lk_cand

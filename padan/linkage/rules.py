@@ -106,5 +106,9 @@ CORRECTION_AGREES = (
 """A corrected NIK is accepted only when name, birth date and sex agree (stricter than the
 verified-NIK rule: the NIK itself is no longer evidence)."""
 
+CORRECTION_POSSIBLE = f"(year(d.tgl) = year(r.tgl) AND {sex_agrees_sql()})"
+"""Implied by CORRECTION_AGREES (each birth-date level it accepts needs the same year): most
+generated candidates (a family member, a one-digit neighbour) fail it and are not compared."""
+
 IDENTITY_DIFFERS = "(dob IN ('year', 'diff') OR NOT sex_ok OR name_sim < 0.85)"
 """An accepted link whose birth date, sex or name differs beyond the usual variations."""
