@@ -315,6 +315,18 @@ def test_splink_gets_every_record_a_blocking_rule_pairs():
     assert n_left > 20 and len(paired) > 20
     assert n_right == len(candidates)
     assert paired <= given <= candidates
+    # each block's key hash (precomputed name hashes included) keeps what its rule pairs
+    cols = model._columns("_lk_r", "nik", "no_kk")
+    for b in model.BLOCKS:
+        by_rule = engine.rows(
+            f"SELECT unique_id FROM ({cols}) r WHERE EXISTS (SELECT 1 FROM _lk_pd l WHERE {b.rule()})"
+        )
+        by_key = engine.rows(
+            f"SELECT unique_id FROM ({cols}) r "
+            f"WHERE {b.key_hash('r')} IN (SELECT {b.key_hash('l')} FROM _lk_pd l)"
+        )
+        assert set(by_rule) <= set(by_key), b.keys
+        assert by_rule or not b.hashed, b.keys
 
 
 def test_correction_gate_is_implied_by_the_acceptance_rule():
@@ -341,3 +353,36 @@ def test_correction_gate_is_implied_by_the_acceptance_rule():
     missed, accepted, gated = rows[0]
     assert missed == 0
     assert accepted > 0 and gated > 0  # both sides of the rule are exercised
+
+
+@pytest.mark.parametrize(
+    ("dpt_name", "reg_name", "dpt_date", "reg_date", "reg_desa"),
+    [  # each pair is joined by one blocking rule only
+        ("SYUKUR", "AHMAD SYUKUR", "1980-03-02", "1980-07-09", DESA),  # last word, year, kecamatan
+        ("NUR ALAM", "NUR ALAM", "1980-03-02", "1975-12-31", DESA),  # name, kecamatan
+        ("NUR ALAM", "NUR ALAM", "1980-03-02", "1980-03-02", "7302011001"),  # name, birth date
+    ],
+)
+def test_the_prefilter_keeps_a_pair_only_one_rule_makes(
+    dpt_name, reg_name, dpt_date, reg_date, reg_desa
+):
+    """The name keys are prefiltered by precomputed hashes (nm_h, last_h): a pair that only
+    a name rule makes must still reach Splink."""
+    import padan.linkage.match as M
+    from padan.linkage import model
+
+    rec = person("7302014503800009", reg_name, reg_date, "P", no_kk="", desa=reg_desa)
+    engine = connect()
+    build(engine, [voter(None, dpt_name, dpt_date, "L", nik_raw="")], [rec])
+    M._prepare(engine, "dpt", "reg")
+    M._tier_nik(engine)
+    M._tier_correction(engine)
+    model._prepare_inputs(engine, load_profile())
+    cols = model._columns("_lk_r", "nik", "no_kk")
+    rules_pairing = [
+        b.keys
+        for b in model.BLOCKS
+        if engine.rows(f"SELECT 1 FROM ({cols}) r, _lk_pd l WHERE {b.rule()}")
+    ]
+    assert len(rules_pairing) == 1  # the case tests one rule
+    assert [r[0] for r in engine.rows("SELECT unique_id FROM _lk_pr")] == [rec["nik"]]

@@ -154,13 +154,16 @@ class Block:
 
     keys: tuple[str, ...]
     extra: str = ""
+    # the keys as the prefilter hashes them, where a precomputed hash stands for a name key
+    # (equal names have equal hashes, so the prefilter still keeps every pair)
+    hashed: tuple[str, ...] = ()
 
     def rule(self) -> str:
         eq = " AND ".join(f"{k.format(t='l')} = {k.format(t='r')}" for k in self.keys)
         return f"{eq} AND ({self.extra})" if self.extra else eq
 
     def key_hash(self, t: str) -> str:
-        return f"hash({', '.join(k.format(t=t) for k in self.keys)})"
+        return f"hash({', '.join(k.format(t=t) for k in self.hashed or self.keys)})"
 
 
 BLOCKS = [
@@ -168,12 +171,13 @@ BLOCKS = [
     Block(("{t}.tgl", "{t}.kode_kab"),
           f"NOT {rules.placeholder_date_sql('l.tgl')} OR l.kode_kec = r.kode_kec"),
     # the same name within the kecamatan (birth date wrong)
-    Block(("{t}.nm", "{t}.kode_kec")),
+    Block(("{t}.nm", "{t}.kode_kec"), hashed=("{t}.nm_h", "{t}.kode_kec")),
     # last name word + birth year within the kecamatan (spelling and date both off); a
     # single common word (MUHAMMAD, SITI, NUR) is never the last word of a two-word name
-    Block(("{t}.nm_last", "year({t}.tgl)", "{t}.kode_kec")),
+    Block(("{t}.nm_last", "year({t}.tgl)", "{t}.kode_kec"),
+          hashed=("{t}.last_h", "year({t}.tgl)", "{t}.kode_kec")),
     # the same name and birth date anywhere (moved house)
-    Block(("{t}.nm", "{t}.tgl")),
+    Block(("{t}.nm", "{t}.tgl"), hashed=("{t}.nm_h", "{t}.tgl")),
     # NIK region + birth-date digits (wrong serial) and the NIK itself (identity disputed)
     Block(("substr({t}.nik, 1, 12)",)),
     # the family card
@@ -187,7 +191,8 @@ def _columns(src: str, uid: str, kk: str, extra: str = "") -> str:
     return (
         f"SELECT {uid} AS unique_id, nm, nms, {rules.words_sql('nm')} AS toks, "
         f"{rules.words_sql('nm')}[-1] AS nm_last, tgl, jk, "
-        f"kode_desa, kode_kec, kode_kab, tempat_lahir, nik, {kk} AS kk{extra} FROM {src}"
+        f"kode_desa, kode_kec, kode_kab, tempat_lahir, nik, {kk} AS kk, nm_h, last_h{extra} "
+        f"FROM {src}"
     )
 
 
@@ -217,10 +222,13 @@ def _prepare_inputs(engine: Any, profile: ElectionProfile) -> tuple[int, int]:
     in_block = " OR ".join(
         f"{b.key_hash('r')} IN (SELECT {b.key_hash('l')} FROM _lk_pd l)" for b in BLOCKS
     )
-    cols = _columns("_lk_r", "nik", "no_kk", extra=", status_kawin")
+    # (the keys are tested on the register's prepared columns, the model's columns computed
+    # only for the records that pass)
+    kept = f"(SELECT * FROM (SELECT *, no_kk AS kk FROM _lk_r) r WHERE ({in_block}) AND ({age}))"
+    cols = _columns(kept, "nik", "no_kk", extra=", status_kawin")
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_pr AS
-        WITH r AS (SELECT * FROM ({cols}) r WHERE ({in_block}) AND ({age})),
+        WITH r AS ({cols}),
         linked AS (SELECT DISTINCT c.cand FROM _lk_cand c SEMI JOIN r ON r.unique_id = c.cand
                    WHERE c.decision = 'accept')
         SELECT r.* EXCLUDE (status_kawin) FROM r ANTI JOIN linked ON linked.cand = r.unique_id

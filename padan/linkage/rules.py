@@ -2,8 +2,9 @@
 
 Every function returns a DuckDB-dialect SQL expression (no Python loops over rows), so the
 tiers run inside the engine and can be transpiled for Spark later. Prepared tables carry the
-columns ``nm`` (normalised name), ``nms`` (its words sorted), ``tgl`` (birth date) and ``jk``
-(sex ``L``/``P``); the words as a list are split where a rule needs them (``words_sql``).
+columns ``nm`` (normalised name), ``nms`` (its words sorted), ``nm_h``/``last_h`` (hashes of
+the name and its last word), ``tgl`` (birth date) and ``jk`` (sex ``L``/``P``); the words as a
+list are split where a rule needs them (``words_sql``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ def sorted_words_sql(nm: str) -> str:
 def words_sql(nm: str) -> str:
     """The words of a normalised name as a list."""
     return f"string_split({nm}, ' ')"
+
+
+def name_hashes_sql(nm: str) -> str:
+    """Hashes of the name and of its last word (``nm_h``, ``last_h``), computed once per
+    distinct name: tier 3's blocking-key prefilter hashes them with other keys instead of
+    hashing the text again for every register record."""
+    return f"hash({nm}) AS nm_h, hash({words_sql(nm)}[-1]) AS last_h"
 
 
 def placeholder_date_sql(d: str) -> str:
