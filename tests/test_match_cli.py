@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from padan.cli import main
@@ -130,6 +131,37 @@ def test_match_files_dpt_as_xlsx_with_title_rows(tmp_path):
     assert [r[: len(DPT_HEADER)] for r in rows] == DPT
     nik = header.index("NIK_DUKCAPIL")
     assert [r[nik] for r in rows] == [REGISTRY[0][0], REGISTRY[2][0], "", REGISTRY[1][0]]
+
+
+@pytest.mark.parametrize("with_reject", [False, True])
+def test_several_files_and_sheets_come_out_in_input_order(tmp_path, with_reject):
+    """One file per kelurahan and a workbook of TPS sheets: the result follows the files in
+    the order given, the sheets in the workbook's order, the rows as read (with or without
+    a rejected row among them)."""
+    import xlsxwriter
+
+    blank = ["7371011001", "1", "9", "", "", "", "", "", "", "", "kosong"]
+    parts = [[DPT[2], DPT[0]], [DPT[3], blank, DPT[1]] if with_reject else [DPT[3], DPT[1]],
+             [DPT[1], DPT[2]], [DPT[0]]]  # fmt: skip
+    b = write_csv(tmp_path / "b.csv", DPT_HEADER, parts[0])
+    a = write_csv(tmp_path / "a.csv", DPT_HEADER, parts[1])
+    xlsx = tmp_path / "c.xlsx"
+    wb = xlsxwriter.Workbook(str(xlsx))
+    for name, rows in (("TPS 002", parts[2]), ("TPS 001", parts[3])):
+        ws = wb.add_worksheet(name)
+        ws.write_row(0, 0, DPT_HEADER)
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                ws.write_string(1 + i, j, v)
+    wb.close()
+    reg = write_csv(tmp_path / "reg.csv", REG_HEADER, REGISTRY)
+    summary = match_files([b, a, xlsx], [reg], tmp_path / "hasil.csv")
+    header, out = read_result(tmp_path / "hasil.csv")
+    expected = [r for part in parts for r in part]
+    assert [r[: len(DPT_HEADER)] for r in out] == expected
+    assert summary.inputs["dpt"].rejected == (1 if with_reject else 0)
+    nik = header.index("NIK_DUKCAPIL")
+    assert out[1][nik] == REGISTRY[0][0]
 
 
 def test_quality_cli(tmp_path):

@@ -226,7 +226,9 @@ def match_files(
             summary.inputs = {"dpt": report, "registry": reg}
             if progress:
                 progress("tulis", 0, summary.rows)
-            rejects = "dpt_rejects" if engine.table_exists("dpt_rejects") else None
+            # without rejected rows the result is the accepted rows in row_id order (row ids
+            # follow the files, sheets and rows as read): no merge with the rejects needed
+            rejects = "dpt_rejects" if report.rejected else None
             write_result(engine, result_sql("dpt", "match_out", report, rejects), out_path)
             if progress:
                 progress("tulis", summary.rows, summary.rows)

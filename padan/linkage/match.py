@@ -294,7 +294,8 @@ def _assemble(
     # window that picks the best.
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_best AS
-        WITH a AS (SELECT * FROM _lk_cand WHERE decision = 'accept'),
+        WITH a AS (SELECT row_id, cand, tier, score, kind, reason, status_ktp_el
+                   FROM _lk_cand WHERE decision = 'accept'),
         multi AS (SELECT row_id FROM a GROUP BY row_id HAVING count(*) > 1)
         SELECT * FROM a ANTI JOIN multi USING (row_id)
         UNION ALL
@@ -335,7 +336,8 @@ def _assemble(
         WITH st AS (
             SELECT s, {status} AS status_rekam
             FROM (SELECT status_ktp_el AS s FROM _lk_best UNION SELECT NULL::VARCHAR)),
-        base0 AS (
+        -- (the flags inside the CTE that both branches read: computed once per row)
+        base AS (SELECT *, {flags} AS flags FROM (
             SELECT d.row_id, d.kode_kab, d.kode_kec, d.kode_desa, d.tps_key, d.tgl,
                    d.status_kawin, d.ktp_el, d.nik_flags, d.nik,
                    b.cand AS nik_dukcapil, {st_expr} AS status_rekam,
@@ -352,9 +354,8 @@ def _assemble(
             LEFT JOIN (SELECT row_id, bool_or(other_person) AS other_person
                        FROM _lk_refused GROUP BY row_id) f ON f.row_id = d.row_id
             LEFT JOIN _lk_ganda g ON g.row_id = d.row_id
-            {dup_join}
+            {dup_join})
         ),
-        base AS (SELECT *, {flags} AS flags FROM base0),
         k AS (
             SELECT {", ".join(keys)},
                    array_to_string(list_distinct(list_filter(
