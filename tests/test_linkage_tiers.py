@@ -59,12 +59,13 @@ def build(engine, voters, people):
         )
 
 
-def run(voters, people, probabilistic=False, concurrent=False):
+def run(voters, people, probabilistic=False, concurrent=False, explain="match_explain"):
     engine = connect()
     build(engine, voters, people)
     summary = match_tables(
-        engine, "dpt", "reg", load_profile(), probabilistic=probabilistic, concurrent=concurrent
-    )
+        engine, "dpt", "reg", load_profile(), probabilistic=probabilistic,
+        concurrent=concurrent, explain_table=explain,
+    )  # fmt: skip
     out = {
         r[0]: dict(zip(["nik", "status", "ktp", "metode", "skor", "catatan"], r[1:], strict=False))
         for r in engine.rows(
@@ -178,7 +179,8 @@ def test_same_person_listed_twice_is_ganda_not_review():
 
 
 def test_duplicates_beside_the_tiers_give_the_same_result():
-    """The one-shot run finds duplicates on a second connection while the tiers run."""
+    """The one-shot run finds duplicates on a second connection while the tiers run and
+    keeps no explanations."""
     voters = [
         voter(LAIN["nik"], "NURHAYATI", "1988-02-24", "P"),
         voter(LAIN["nik"], "NUR HAYATI", "1988-02-24", "P", desa="7371011002"),
@@ -189,6 +191,9 @@ def test_duplicates_beside_the_tiers_give_the_same_result():
     _, s1, one = run(voters, PEOPLE, probabilistic=True)
     _, s2, two = run(voters, PEOPLE, probabilistic=True, concurrent=True)
     assert one == two and s1.by_status == s2.by_status
+    # as in the one-shot run: no explanations kept, no JSON made, the same result
+    engine, _, three = run(voters, PEOPLE, probabilistic=True, concurrent=True, explain=None)
+    assert three == one and not engine.table_exists("match_explain")
     assert "GANDA" in two[0]["catatan"] and two[2]["metode"] == "NIK_KOREKSI"
     assert "ganda" in s2.seconds_by_stage
 
@@ -198,7 +203,7 @@ def test_an_error_in_the_tiers_stops_the_duplicates_thread(monkeypatch):
 
     import padan.linkage.match as M
 
-    def broken(engine):
+    def broken(*args):
         raise RuntimeError("tier failed")
 
     monkeypatch.setattr(M, "_tier_correction", broken)

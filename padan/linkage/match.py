@@ -139,7 +139,13 @@ _DETAILS = (
 )
 
 
-def _tier_nik(engine: Any) -> None:
+def _details(explain: bool) -> str:
+    """The compared fields as JSON for the explanations; NULL when none are kept (the
+    one-shot run): a JSON object per link costs about 0.1 s per million links."""
+    return _DETAILS if explain else "NULL::JSON"
+
+
+def _tier_nik(engine: Any, explain: bool = True) -> None:
     """Exact NIK join; verified links accepted, the others remembered for the next tiers."""
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t1 AS
@@ -149,7 +155,7 @@ def _tier_nik(engine: Any) -> None:
     engine.execute(f"""
         INSERT INTO _lk_cand
         SELECT row_id, cand, '{TIER_NIK}', NULL, {SCORE_NIK}, NULL, 'accept',
-               CASE WHEN {rules.IDENTITY_DIFFERS} THEN 'IDENTITAS_BEDA' END, {_DETAILS},
+               CASE WHEN {rules.IDENTITY_DIFFERS} THEN 'IDENTITAS_BEDA' END, {_details(explain)},
                status_ktp_el
         FROM _lk_t1 WHERE {rules.NIK_VERIFIED}
     """)
@@ -160,7 +166,7 @@ def _tier_nik(engine: Any) -> None:
     """)
 
 
-def _tier_correction(engine: Any) -> None:
+def _tier_correction(engine: Any, explain: bool = True) -> None:
     """Candidate NIKs for rows the NIK tier did not link, generated as keys and joined."""
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_t2rows AS
@@ -225,7 +231,7 @@ def _tier_correction(engine: Any) -> None:
     """)
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t2ok AS
-        SELECT row_id, cand, min(kind) AS kind, any_value({_DETAILS}) AS details,
+        SELECT row_id, cand, min(kind) AS kind, any_value({_details(explain)}) AS details,
                any_value(status_ktp_el) AS status_ktp_el
         FROM (SELECT t.row_id, t.cand, t.kind, r.status_ktp_el,
                      {_compare_cols(rules.CORRECTION_POSSIBLE)}
@@ -443,16 +449,17 @@ def match_tables(
         lambda: _prepare(engine, dpt_table, registry_table, registry_unique, shared=concurrent),
     )
     total = engine.one("SELECT count(*) FROM _lk_d")[0]
+    explain = explain_table is not None
 
     def dups(con: Any) -> dict[str, int]:
         return find_duplicates(con, dpt_table, "_lk_dup", prepared="_lk_d")
 
     if concurrent:
         with _Beside(engine, dups) as beside:
-            _tiers(engine, st, profile, total, probabilistic)
+            _tiers(engine, st, profile, total, probabilistic, explain)
             st.run("ganda", beside.result)
     else:
-        _tiers(engine, st, profile, total, probabilistic)
+        _tiers(engine, st, profile, total, probabilistic, explain)
         st.run("ganda", lambda: dups(engine))
     st.run(
         "hasil",
@@ -469,7 +476,12 @@ def match_tables(
 
 
 def _tiers(
-    engine: Any, st: _Stages, profile: ElectionProfile, total: int, probabilistic: bool
+    engine: Any,
+    st: _Stages,
+    profile: ElectionProfile,
+    total: int,
+    probabilistic: bool,
+    explain: bool,
 ) -> None:
     """The three tiers, cheapest first, then the conflicts between their accepted links."""
 
@@ -479,9 +491,9 @@ def _tiers(
             [tier],
         )[0]
 
-    st.run("NIK", lambda: _tier_nik(engine))
+    st.run("NIK", lambda: _tier_nik(engine, explain))
     st.report("NIK", count(TIER_NIK), total)
-    st.run("NIK_KOREKSI", lambda: _tier_correction(engine))
+    st.run("NIK_KOREKSI", lambda: _tier_correction(engine, explain))
     st.report("NIK_KOREKSI", count(TIER_KOREKSI), total)
     if probabilistic:
         from padan.linkage.model import tier_probabilistic
