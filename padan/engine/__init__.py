@@ -7,6 +7,7 @@ backend.
 """
 
 from padan.engine.base import Engine
+from padan.engine.beside import Beside
 from padan.engine.duckdb_engine import DuckDBEngine, connect
 
-__all__ = ["DuckDBEngine", "Engine", "connect"]
+__all__ = ["Beside", "DuckDBEngine", "Engine", "connect"]

@@ -7,14 +7,12 @@ and the header), followed by the contract's six result columns (CONTRACT.md sect
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from padan.engine import connect
+from padan.engine import Beside, connect
 from padan.errors import PadanError
 from padan.linkage.match import MatchSummary, Progress, match_tables
 from padan.reference.profiles import DEFAULT_PROFILE, load_profile
@@ -67,31 +65,22 @@ def _load(
     """
     from padan.ingest import load_dpt, load_registry
 
-    reg_engine = engine.cursor()
     reg_progress = (lambda s, d, t: progress(f"register:{s}", d, t)) if progress else None
-    try:
-        with ThreadPoolExecutor(1) as pool:
-            fut = pool.submit(
-                load_registry,
-                reg_engine,
-                list(registry_paths),
-                table="registry",
-                progress=reg_progress,
-                fields=REGISTRY_FIELDS_USED,
-                hash_files=False,
-            )
-            try:
-                report = load_dpt(
-                    engine, list(dpt_paths), table="dpt", progress=progress, hash_files=False
-                )
-            except BaseException:
-                reg_engine.interrupt()  # the DPT's error is the one to report, now
-                with contextlib.suppress(BaseException):
-                    fut.result()
-                raise
-            reg = fut.result()
-    finally:
-        reg_engine.close()
+
+    def read_registry(con: Any) -> LoadReport:
+        return load_registry(
+            con,
+            list(registry_paths),
+            table="registry",
+            progress=reg_progress,
+            fields=REGISTRY_FIELDS_USED,
+            hash_files=False,
+        )
+
+    # a DPT error interrupts the register's read: the DPT's error is the one to report, now
+    with Beside(engine, read_registry) as beside:
+        report = load_dpt(engine, list(dpt_paths), table="dpt", progress=progress, hash_files=False)
+        reg = beside.result()
     return report, reg
 
 

@@ -12,14 +12,13 @@ Every stage is SQL on the engine (or Splink calls); tables prefixed ``_lk_`` are
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from padan.engine import Beside
 from padan.identity.names import normalize_name_sql
 from padan.linkage import rules
 from padan.linkage.duplicates import find_duplicates
@@ -455,7 +454,7 @@ def match_tables(
         return find_duplicates(con, dpt_table, "_lk_dup", prepared="_lk_d")
 
     if concurrent:
-        with _Beside(engine, dups) as beside:
+        with Beside(engine, dups) as beside:
             _tiers(engine, st, profile, total, probabilistic, explain)
             st.run("ganda", beside.result)
     else:
@@ -504,32 +503,6 @@ def _tiers(
         )
         st.report(TIER_PROB, count(TIER_PROB), total)
     st.run("konflik", lambda: _resolve_conflicts(engine))
-
-
-class _Beside:
-    """Runs ``fn(second connection)`` in a thread; on leaving with an error the statement
-    it runs is interrupted and the thread waited for, so no work outlives the match."""
-
-    def __init__(self, engine: Any, fn: Callable[[Any], Any]):
-        self.cur = engine.cursor()
-        self.pool = ThreadPoolExecutor(1)
-        self.future = self.pool.submit(fn, self.cur)
-
-    def result(self) -> Any:
-        return self.future.result()
-
-    def __enter__(self) -> _Beside:
-        return self
-
-    def __exit__(self, exc_type: Any, *_: Any) -> None:
-        try:
-            if exc_type is not None:
-                self.cur.interrupt()
-                with contextlib.suppress(BaseException):
-                    self.future.result()
-        finally:
-            self.pool.shutdown(wait=True)
-            self.cur.close()
 
 
 def explanation_json(details: Any) -> dict:
