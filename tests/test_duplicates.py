@@ -130,6 +130,24 @@ def test_same_nik_large_block_is_bounded(engine, monkeypatch):
     assert engine.one("SELECT count(*) FROM dup")[0] == 2 * (2 * 6 - 3)
 
 
+@pytest.mark.parametrize("first", ["Rahmat Rahmat", "Rahmat Ramlah"])
+def test_a_pair_is_found_whichever_row_comes_first(engine, first):
+    # Each pair is compared once, lower row id first; the K3 rule must not depend on which.
+    # Every word of "Rahmat Rahmat" is in "Rahmat Ramlah", not the other way round (RAMLAH is
+    # 0.82 from RAHMAT): names of as many words count as covered if either way is.
+    other = {"Rahmat Rahmat": "Rahmat Ramlah", "Rahmat Ramlah": "Rahmat Rahmat"}[first]
+    rows = {
+        0: ("7371010305800001", first, D(1980, 5, 3), "L", KEC1, "001"),
+        1: ("7371010305800002", other, D(1980, 5, 3), "L", KEC1, "002"),
+    }
+    _load(engine, rows)
+    find_duplicates(engine, "dpt", "dup")
+    assert set(engine.rows("SELECT row_id, category, other_row_id FROM dup")) == {
+        (0, "GANDA_K3", 1),
+        (1, "GANDA_K3", 0),
+    }
+
+
 def test_catatan_codes(engine):
     _load(engine)
     find_duplicates(engine, "dpt", "dup")

@@ -62,7 +62,7 @@ def _prepare(engine: Any, dpt_table: str, prepared: str | None = None) -> None:
         engine.execute(f"""
             CREATE OR REPLACE TEMP TABLE {_BASE} AS
             SELECT row_id, nik, nm, tgl, jk, coalesce(kode_kec, substr(kode_desa, 1, 6)) AS kec,
-                   replace(nm, ' ', '') AS nk, {words_sql("nm")} AS toks, nms AS ns
+                   replace(nm, ' ', '') AS nk, nms AS ns
             FROM "{prepared}"
         """)
         return
@@ -84,10 +84,9 @@ def _prepare(engine: Any, dpt_table: str, prepared: str | None = None) -> None:
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_BASE} AS
         WITH n AS (
-            SELECT nama, nm, replace(nm, ' ', '') AS nk, {words_sql("nm")} AS toks,
-                   {sorted_words_sql("nm")} AS ns
+            SELECT nama, nm, replace(nm, ' ', '') AS nk, {sorted_words_sql("nm")} AS ns
             FROM ({named}))
-        SELECT d.row_id, d.nik, n.nm, d.tgl, d.jk, d.kec, n.nk, n.toks, n.ns
+        SELECT d.row_id, d.nik, n.nm, d.tgl, d.jk, d.kec, n.nk, n.ns
         FROM (
             SELECT row_id::BIGINT AS row_id,
                    nullif(trim({_opt(cols, "nik")}), '') AS nik,
@@ -107,31 +106,42 @@ def _pairs(
     condition: str = "true",
     source: str = _BASE,
     cols: tuple[str, ...] = (),
+    derived: dict[str, str] | None = None,
 ) -> None:
     """Add the pairs of rows of ``source`` that share ``block`` (all non-null; a name key
     in it must not be empty) and meet ``condition`` (over aliases ``a`` and ``b``, which
-    may use ``block``, ``row_id`` and ``cols``), in both directions.
+    may use ``block``, ``row_id``, ``cols`` and the ``derived`` columns, computed for the
+    blocked rows only), in both directions.
 
     Blocks of two or more rows are found first with a grouping (cheap); only their rows are
-    numbered and carried, with only the columns the condition needs."""
+    numbered and carried, with only the columns the condition needs. ``condition`` must be
+    symmetric (every caller's is): each pair is tested once, the lower row id first (or the
+    row beyond the first ``MAX_PARTNERS`` against one of them), and written both ways."""
     part = ", ".join(block)
     on = " AND ".join(f"a.{c} = b.{c}" for c in block)
     where = " AND ".join(
         f"{c} IS NOT NULL" + (f" AND {c} <> ''" if c in ("nk", "ns") else "") for c in block
     )
     carried = ", ".join(dict.fromkeys(["row_id", *block, *cols]))
+    extra = "".join(f", {sql} AS {name}" for name, sql in (derived or {}).items())
+    kept = carried + "".join(f", {name}" for name in derived or {})
+    # Rows are numbered (for the cap) only in blocks larger than the cap, which are rare: a
+    # window over every blocked row cost as much as the comparisons.
     engine.execute(f"""
         INSERT INTO {_PAIRS}
         WITH k AS (
-            SELECT {part} FROM {source} WHERE {where}
+            SELECT {part}, count(*) AS _n FROM {source} WHERE {where}
             GROUP BY {part} HAVING count(*) > 1),
+        j AS (SELECT {carried}{extra}, _n FROM {source} JOIN k USING ({part})),
         g AS (
-            SELECT {carried}, row_number() OVER (PARTITION BY {part} ORDER BY row_id) AS _rn
-            FROM {source} SEMI JOIN k USING ({part})),
+            SELECT {kept}, 0 AS _rn FROM j WHERE _n <= {MAX_PARTNERS}
+            UNION ALL
+            SELECT {kept}, row_number() OVER (PARTITION BY {part} ORDER BY row_id) AS _rn
+            FROM j WHERE _n > {MAX_PARTNERS}),
         p AS (
             SELECT a.row_id AS x, b.row_id AS y
             FROM g a JOIN (SELECT * FROM g WHERE _rn <= {MAX_PARTNERS}) b
-              ON {on} AND a.row_id <> b.row_id
+              ON {on} AND (a.row_id < b.row_id OR a._rn > {MAX_PARTNERS})
             WHERE {condition})
         SELECT x, '{category}', y FROM p
         UNION ALL
@@ -160,10 +170,12 @@ def find_duplicates(
     _pairs(engine, K1, ["nk", "tgl", "jk"])
     _pairs(engine, K2, ["nik"], f"NOT coalesce({same_identity}, false)", cols=("nk", "tgl", "jk"))
     sim = name_similarity_sql("a.nm", "b.nm", "a.toks", "b.toks", "a.nk", "b.nk")
+    # symmetric, as _pairs needs: names of as many words are covered if either way is
     shorter_covered = (
-        "list_min(CASE WHEN len(a.toks) <= len(b.toks) "
-        f"THEN {best_word_match_sql('a.toks', 'b.toks')} "
-        f"ELSE {best_word_match_sql('b.toks', 'a.toks')} END)"
+        f"CASE WHEN len(a.toks) < len(b.toks) THEN list_min({best_word_match_sql('a.toks', 'b.toks')}) "
+        f"WHEN len(a.toks) > len(b.toks) THEN list_min({best_word_match_sql('b.toks', 'a.toks')}) "
+        f"ELSE greatest(list_min({best_word_match_sql('a.toks', 'b.toks')}), "
+        f"list_min({best_word_match_sql('b.toks', 'a.toks')})) END"
     )
     _pairs(
         engine,
@@ -172,7 +184,8 @@ def find_duplicates(
         f"a.nk <> b.nk AND (list_has_any(a.toks, b.toks) "
         f"OR jaro_winkler_similarity(a.nk, b.nk) >= {K3_PREFILTER}) "
         f"AND {sim} >= {K3_SIMILARITY} AND {shorter_covered} >= {K3_WORD}",
-        cols=("nm", "nk", "toks"),
+        cols=("nm", "nk"),
+        derived={"toks": words_sql("nm")},  # only the K3 comparison needs the word lists
     )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_SWAP} AS
