@@ -169,7 +169,8 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
     """Candidate NIKs for rows the NIK tier did not link, generated as keys and joined."""
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_t2rows AS
-        SELECT d.* FROM _lk_d d ANTI JOIN _lk_cand c ON c.row_id = d.row_id
+        SELECT d.row_id, d.nik, d.nik_raw, d.nkk, d.tgl, d.jk
+        FROM _lk_d d ANTI JOIN _lk_cand c ON c.row_id = d.row_id
     """)
     # Keys as numbers: a NIK is 16 digits, so substituting digit p (weight w = 10^(16-p))
     # is n + (c - digit) * w and swapping p and p+1 is n + (next - digit) * 9 * w / 10.
