@@ -148,6 +148,40 @@ def test_a_pair_is_found_whichever_row_comes_first(engine, first):
     }
 
 
+def test_a_word_in_common_is_enough_to_compare(engine):
+    # "SITI WAHYUNI SARI DEWI" / "WAHYUNI SARI DEWI": 0.77 without spaces (below the
+    # prefilter's 0.80), so only the words in common let the pair be compared (0.95).
+    rows = {
+        0: ("7371015505800001", "Sitti Wahyuni Sari Dewi", D(1980, 5, 15), "P", KEC1, "001"),
+        1: ("7371015505800002", "Wahyuni Sari Dewi", D(1980, 5, 15), "P", KEC1, "002"),
+        2: ("7371015505800003", "Rahmawati", D(1980, 5, 15), "P", KEC1, "003"),
+    }
+    _load(engine, rows)
+    find_duplicates(engine, "dpt", "dup")
+    assert set(engine.rows("SELECT row_id, category, other_row_id FROM dup")) == {
+        (0, "GANDA_K3", 1),
+        (1, "GANDA_K3", 0),
+    }
+
+
+def test_colliding_name_hashes_add_no_pair(engine, monkeypatch):
+    # Blocks are keyed on hashes of the name keys (NULL for an empty name); every condition
+    # checks the text too. Coarse hashes (by length: many collisions) give the same pairs.
+    _load(engine)
+    find_duplicates(engine, "dpt", "dup")
+    expected = set(engine.rows("SELECT * FROM dup"))
+    monkeypatch.setattr(
+        dup,
+        "_key_hashes",
+        lambda nk, ns: (
+            f"CASE WHEN {nk} <> '' THEN length({nk}) END AS nk_h, "
+            f"CASE WHEN {ns} <> '' THEN length({ns}) END AS ns_h"
+        ),
+    )
+    find_duplicates(engine, "dpt", "dup2")
+    assert set(engine.rows("SELECT * FROM dup2")) == expected
+
+
 def test_catatan_codes(engine):
     _load(engine)
     find_duplicates(engine, "dpt", "dup")

@@ -12,7 +12,8 @@
   sex differing; (d) the same words of the name in another order, same birth date and sex.
 
 Both rows of a pair are flagged and each records the other; nothing is ever removed. Pure
-SQL, blocked on exact keys so it stays cheap at millions of rows. A block (rows sharing a key)
+SQL, blocked on exact keys (names by their hashes, the text checked per pair) so it stays
+cheap at millions of rows; each pair is compared once. A block (rows sharing a key)
 larger than ``MAX_PARTNERS`` is compared against its first ``MAX_PARTNERS`` rows only: every
 row of it is still flagged, with at most that many partners from the block recorded (a
 placeholder NIK shared by thousands of rows must not produce millions of pairs).
@@ -45,6 +46,16 @@ of dozens of rows per kecamatan; this keeps the similarity to a few percent of t
 
 MAX_PARTNERS = 50
 
+
+# Name keys are blocked on by their hashes (integers group and join several times faster
+# than text); every pair's condition checks the text itself, so a collision adds nothing.
+def _key_hashes(nk: str, ns: str) -> str:
+    return (
+        f"CASE WHEN {nk} <> '' THEN hash({nk}) END AS nk_h, "
+        f"CASE WHEN {ns} <> '' THEN hash({ns}) END AS ns_h"
+    )
+
+
 _REQUIRED = ("row_id", "nama", "tanggal_lahir", "jenis_kelamin")
 _BASE = "_dup_base"
 _PAIRS = "_dup_pairs"
@@ -62,7 +73,8 @@ def _prepare(engine: Any, dpt_table: str, prepared: str | None = None) -> None:
         engine.execute(f"""
             CREATE OR REPLACE TEMP TABLE {_BASE} AS
             SELECT row_id, nik, nm, tgl, jk, coalesce(kode_kec, substr(kode_desa, 1, 6)) AS kec,
-                   replace(nm, ' ', '') AS nk, nms AS ns
+                   replace(nm, ' ', '') AS nk, nms AS ns,
+                   {_key_hashes("replace(nm, ' ', '')", "nms")}
             FROM "{prepared}"
         """)
         return
@@ -83,10 +95,11 @@ def _prepare(engine: Any, dpt_table: str, prepared: str | None = None) -> None:
     named = f"SELECT nama, {normalize_name_sql('nama')} AS nm FROM ({distinct})"
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_BASE} AS
-        WITH n AS (
+        WITH n0 AS (
             SELECT nama, nm, replace(nm, ' ', '') AS nk, {sorted_words_sql("nm")} AS ns
-            FROM ({named}))
-        SELECT d.row_id, d.nik, n.nm, d.tgl, d.jk, d.kec, n.nk, n.ns
+            FROM ({named})),
+        n AS (SELECT *, {_key_hashes("nk", "ns")} FROM n0)
+        SELECT d.row_id, d.nik, n.nm, d.tgl, d.jk, d.kec, n.nk, n.ns, n.nk_h, n.ns_h
         FROM (
             SELECT row_id::BIGINT AS row_id,
                    nullif(trim({_opt(cols, "nik")}), '') AS nik,
@@ -107,6 +120,9 @@ def _pairs(
     source: str = _BASE,
     cols: tuple[str, ...] = (),
     derived: dict[str, str] | None = None,
+    final: str | None = None,
+    late: dict[str, str] | None = None,
+    late_cols: tuple[str, ...] = (),
 ) -> None:
     """Add the pairs of rows of ``source`` that share ``block`` (all non-null; a name key
     in it must not be empty) and meet ``condition`` (over aliases ``a`` and ``b``, which
@@ -116,15 +132,33 @@ def _pairs(
     Blocks of two or more rows are found first with a grouping (cheap); only their rows are
     numbered and carried, with only the columns the condition needs. ``condition`` must be
     symmetric (every caller's is): each pair is tested once, the lower row id first (or the
-    row beyond the first ``MAX_PARTNERS`` against one of them), and written both ways."""
+    row beyond the first ``MAX_PARTNERS`` against one of them), and written both ways.
+
+    With ``final``, ``condition`` is a cheap necessary test and ``final`` the full one, over
+    ``row_id``, ``late_cols`` and the ``late`` columns (name -> SQL over ``late_cols``):
+    those are carried, computed and joined to the pairs only for the rows of the pairs that
+    pass the cheap test (word lists cost more to carry through the block join than the
+    comparisons cost)."""
     part = ", ".join(block)
     on = " AND ".join(f"a.{c} = b.{c}" for c in block)
     where = " AND ".join(
         f"{c} IS NOT NULL" + (f" AND {c} <> ''" if c in ("nk", "ns") else "") for c in block
     )
-    carried = ", ".join(dict.fromkeys(["row_id", *block, *cols]))
+    carried = ", ".join(dict.fromkeys(["row_id", *block, *cols, *late_cols]))
     extra = "".join(f", {sql} AS {name}" for name, sql in (derived or {}).items())
-    kept = carried + "".join(f", {name}" for name in derived or {})
+    kept = ", ".join(dict.fromkeys(["row_id", *block, *cols, *(derived or {})]))
+    if final is None:
+        tail = "p AS (SELECT x, y FROM p0)"
+    else:
+        cols_late = ", ".join(
+            [*late_cols, *(f"{sql} AS {name}" for name, sql in (late or {}).items())]
+        )
+        tail = f"""t AS (
+            SELECT row_id, {cols_late} FROM j
+            SEMI JOIN (SELECT x AS r FROM p0 UNION ALL SELECT y FROM p0) q ON q.r = j.row_id),
+        p AS (
+            SELECT p0.x, p0.y FROM p0 JOIN t a ON a.row_id = p0.x JOIN t b ON b.row_id = p0.y
+            WHERE {final})"""
     # Rows are numbered (for the cap) only in blocks larger than the cap, which are rare: a
     # window over every blocked row cost as much as the comparisons.
     engine.execute(f"""
@@ -138,11 +172,12 @@ def _pairs(
             UNION ALL
             SELECT {kept}, row_number() OVER (PARTITION BY {part} ORDER BY row_id) AS _rn
             FROM j WHERE _n > {MAX_PARTNERS}),
-        p AS (
+        p0 AS (
             SELECT a.row_id AS x, b.row_id AS y
             FROM g a JOIN (SELECT * FROM g WHERE _rn <= {MAX_PARTNERS}) b
               ON {on} AND (a.row_id < b.row_id OR a._rn > {MAX_PARTNERS})
-            WHERE {condition})
+            WHERE {condition}),
+        {tail}
         SELECT x, '{category}', y FROM p
         UNION ALL
         SELECT y, '{category}', x FROM p
@@ -167,7 +202,7 @@ def find_duplicates(
         "(row_id BIGINT, category VARCHAR, other_row_id BIGINT)"
     )
     same_identity = "(a.nk = b.nk AND a.tgl = b.tgl AND a.jk = b.jk)"
-    _pairs(engine, K1, ["nk", "tgl", "jk"])
+    _pairs(engine, K1, ["nk_h", "tgl", "jk"], "a.nk = b.nk", cols=("nk",))
     _pairs(engine, K2, ["nik"], f"NOT coalesce({same_identity}, false)", cols=("nk", "tgl", "jk"))
     sim = name_similarity_sql("a.nm", "b.nm", "a.toks", "b.toks", "a.nk", "b.nk")
     # symmetric, as _pairs needs: names of as many words are covered if either way is
@@ -177,25 +212,40 @@ def find_duplicates(
         f"ELSE greatest(list_min({best_word_match_sql('a.toks', 'b.toks')}), "
         f"list_min({best_word_match_sql('b.toks', 'a.toks')})) END"
     )
+    # The cheap test first, on the blocked rows' keys: the names differ, and share a word (a
+    # common bit of the words' hashes: necessary, not sufficient) or are close without
+    # spaces. The words themselves and the similarity only for the pairs that pass.
+    word_bits = (
+        f"list_reduce(list_transform({words_sql('nm')}, "
+        "lambda _w: (1::UBIGINT << (hash(_w) % 64)::INTEGER)), lambda _x, _y: _x | _y)"
+    )
+    close = f"jaro_winkler_similarity(a.nk, b.nk) >= {K3_PREFILTER}"
     _pairs(
         engine,
         K3,
         ["kec", "tgl", "jk"],
-        f"a.nk <> b.nk AND (list_has_any(a.toks, b.toks) "
-        f"OR jaro_winkler_similarity(a.nk, b.nk) >= {K3_PREFILTER}) "
+        f"a.nk <> b.nk AND ((a.wb & b.wb) <> 0 OR {close})",
+        cols=("nk",),
+        derived={"wb": word_bits},
+        final=f"(list_has_any(a.toks, b.toks) OR {close}) "
         f"AND {sim} >= {K3_SIMILARITY} AND {shorter_covered} >= {K3_WORD}",
-        cols=("nm", "nk"),
-        derived={"toks": words_sql("nm")},  # only the K3 comparison needs the word lists
+        late_cols=("nm", "nk"),
+        late={"toks": words_sql("nm")},  # only the K3 comparison needs the word lists
     )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_SWAP} AS
-        SELECT row_id, nk, jk, tgl, year(tgl) AS y, least(month(tgl), day(tgl)) AS lo,
+        SELECT row_id, nk, nk_h, jk, tgl, year(tgl) AS y, least(month(tgl), day(tgl)) AS lo,
                greatest(month(tgl), day(tgl)) AS hi
         FROM {_BASE} WHERE month(tgl) <> day(tgl)
     """)
-    _pairs(engine, K3, ["nk", "jk", "y", "lo", "hi"], "a.tgl <> b.tgl", source=_SWAP, cols=("tgl",))
-    _pairs(engine, K3, ["nk", "tgl"], "a.jk IS DISTINCT FROM b.jk", cols=("jk",))
-    _pairs(engine, K3, ["ns", "tgl", "jk"], "a.nk <> b.nk", cols=("nk",))
+    _pairs(
+        engine, K3, ["nk_h", "jk", "y", "lo", "hi"], "a.nk = b.nk AND a.tgl <> b.tgl",
+        source=_SWAP, cols=("nk", "tgl"),
+    )  # fmt: skip
+    _pairs(
+        engine, K3, ["nk_h", "tgl"], "a.nk = b.nk AND a.jk IS DISTINCT FROM b.jk", cols=("nk", "jk")
+    )
+    _pairs(engine, K3, ["ns_h", "tgl", "jk"], "a.ns = b.ns AND a.nk <> b.nk", cols=("ns", "nk"))
     engine.execute(f"""
         CREATE OR REPLACE TABLE "{out_table}" AS
         SELECT DISTINCT row_id, category, other_row_id FROM {_PAIRS}
