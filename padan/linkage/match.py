@@ -165,11 +165,21 @@ def _tier_nik(engine: Any, explain: bool = True) -> None:
     """)
 
 
+# The fields a tier-2 candidate pair is compared on, carried from the joins that find it
+# (structs d and r, read by the rules as d.nm, r.tgl, ...): comparing inside those joins,
+# or joining the candidates (about 13 per row at province scale) to the rows and records
+# again, cost about twice as much.
+_PAIR_FIELDS = (
+    "{'nm': d.nm, 'nms': d.nms, 'tgl': d.tgl, 'jk': d.jk} AS d, "
+    "{'nm': r.nm, 'nms': r.nms, 'tgl': r.tgl, 'jk': r.jk, 'status_ktp_el': r.status_ktp_el} AS r"
+)
+
+
 def _tier_correction(engine: Any, explain: bool = True) -> None:
     """Candidate NIKs for rows the NIK tier did not link, generated as keys and joined."""
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_t2rows AS
-        SELECT d.row_id, d.nik, d.nik_raw, d.nkk, d.tgl, d.jk
+        SELECT d.row_id, d.nik, d.nik_raw, d.nkk, d.nm, d.nms, d.tgl, d.jk
         FROM _lk_d d ANTI JOIN _lk_cand c ON c.row_id = d.row_id
     """)
     # Keys as numbers: a NIK is 16 digits, so substituting digit p (weight w = 10^(16-p))
@@ -200,29 +210,30 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
         -- A change inside the birth-date digits (7-12) is refused when those digits agree
         -- with the DPT's own birth date and sex: then the DPT NIK is consistent and the
         -- one-digit neighbour is another person (a namesake born ten years apart).
-        SELECT k.row_id, r.nik AS cand, k.kind FROM _lk_t2keys k JOIN _lk_r r ON r.nik = k.cand
+        SELECT k.row_id, r.nik AS cand, k.kind, {_PAIR_FIELDS}
+        FROM _lk_t2keys k JOIN _lk_r r ON r.nik = k.cand
         JOIN _lk_t2rows d ON d.row_id = k.row_id
         WHERE NOT (k.pos BETWEEN CASE WHEN k.kind = 'NIK_KOREKSI_TUKAR_DIGIT' THEN 6 ELSE 7 END
                              AND 12
                    AND substr(d.nik, 7, 6) IS NOT DISTINCT FROM {rules.nik_date_sql("d.tgl", "d.jk")})
         UNION ALL
         -- the NKK typed as NIK: the family with that NO_KK
-        SELECT d.row_id, r.nik, 'NIK_KOREKSI_NKK'
+        SELECT d.row_id, r.nik, 'NIK_KOREKSI_NKK', {_PAIR_FIELDS}
         FROM _lk_t2rows d JOIN _lk_r r ON r.no_kk = d.nik
         UNION ALL
         -- the family of the DPT's own NKK
-        SELECT d.row_id, r.nik, 'NIK_KOREKSI_KELUARGA'
+        SELECT d.row_id, r.nik, 'NIK_KOREKSI_KELUARGA', {_PAIR_FIELDS}
         FROM _lk_t2rows d JOIN _lk_r r ON r.no_kk = d.nkk
         WHERE d.nkk IS NOT NULL AND d.nkk <> coalesce(d.nik, '')
         UNION ALL
         -- the family of the person whose NIK was used
-        SELECT d.row_id, r.nik, 'NIK_KOREKSI_KELUARGA'
+        SELECT d.row_id, r.nik, 'NIK_KOREKSI_KELUARGA', {_PAIR_FIELDS}
         FROM _lk_t2rows d JOIN _lk_r o ON o.nik = d.nik JOIN _lk_r r ON r.no_kk = o.no_kk
         WHERE r.nik <> o.nik
         UNION ALL
         -- a masked NIK (KPU publishes 10 of 16 digits hidden): visible digits must agree,
         -- blocked by the visible kecamatan prefix and birth date / sex
-        SELECT d.row_id, r.nik, 'NIK_KOREKSI_SAMARAN'
+        SELECT d.row_id, r.nik, 'NIK_KOREKSI_SAMARAN', {_PAIR_FIELDS}
         FROM _lk_t2rows d JOIN _lk_r r
           ON substr(r.nik, 1, 6) = substr(d.nik_raw, 1, 6) AND r.tgl = d.tgl
              AND r.jk IS NOT DISTINCT FROM d.jk
@@ -233,13 +244,9 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
         CREATE OR REPLACE TEMP TABLE _lk_t2ok AS
         SELECT row_id, cand, min(kind) AS kind, any_value({_details(explain)}) AS details,
                any_value(status_ktp_el) AS status_ktp_el
-        FROM (SELECT t.row_id, t.cand, t.kind, r.status_ktp_el,
+        FROM (SELECT row_id, cand, kind, r.status_ktp_el,
                      {_compare_cols(rules.CORRECTION_POSSIBLE)}
-              FROM _lk_t2 t JOIN _lk_d d ON d.row_id = t.row_id
-              -- No filter on d and r in a WHERE here: year(d.tgl) = year(r.tgl) there let
-              -- the optimizer join d to r on the year (a fan-out to billions of pairs; 30 s
-              -- per match in the demo, 20 GB at 1 M). The gate is a CASE in the projection.
-              JOIN _lk_r r ON r.nik = t.cand) c
+              FROM _lk_t2) c
         WHERE {rules.CORRECTION_AGREES} GROUP BY row_id, cand
     """)
     engine.execute(f"""
