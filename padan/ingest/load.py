@@ -45,6 +45,9 @@ Progress = Callable[[str, int, int | None], None] | None
 XLSX_BATCH_ROWS = 200_000
 MAX_TREE = 20_000  # more skipped/rejected rows than this: number rows with a window instead
 LUT_MAX = 200_000  # a field with more distinct values than this is normalised row by row
+LUT_CASE_MAX = 8
+"""A field with at most this many distinct values is looked up by a CASE over them (a few
+string comparisons a row): for L/P or marital status, 4x cheaper than the ENUM lookup."""
 NOTE_LABELS = {
     "BARIS_JUDUL_DILEWATI": "Baris di atas judul kolom dilewati",
     "LEMBAR_DILEWATI": "Lembar tanpa baris judul kolom yang dikenali dilewati",
@@ -753,6 +756,8 @@ class _Loader:
             for f, good in zip(fasts, fast_ok, strict=True):
                 if good:
                     return f(col)
+        if len(orders) == 1 and nd <= LUT_CASE_MAX:
+            return self._case_lookup(col, vals, dv, fn("NULL::VARCHAR", self.mdy))
         ty, lt = f"_padan_enum_{self.u}_{key}", f"_padan_lut_{self.u}_{key}"
         self.e.execute(f"CREATE TEMP TYPE {ty} AS ENUM (SELECT v FROM {vals} WHERE v IS NOT NULL)")
         self._types.append(ty)
@@ -768,6 +773,23 @@ class _Loader:
         if not all(self.e.one(f"SELECT {fn('NULL::VARCHAR', m)} IS NULL")[0] for m in orders):
             look = f"CASE WHEN {col} IS NULL THEN {fn('NULL::VARCHAR', self.mdy)} ELSE {look} END"
         return look
+
+    def _case_lookup(self, col: str, vals: str, dv: str, if_null: str) -> str:
+        """``fn`` of a field with few distinct values as a CASE over them, the most frequent
+        first; a value not among them (none: the distinct values are all the field's) is NULL,
+        as in the ENUM lookup."""
+        rows = self.e.rows(
+            f"SELECT v, CAST(x0 AS VARCHAR) FROM {vals} "
+            f"JOIN (SELECT v, sum(n) AS n FROM {dv} GROUP BY v) USING (v) "
+            "WHERE v IS NOT NULL ORDER BY n DESC, v"
+        )
+        ty = dict(self.e.rows(f"SELECT column_name, column_type FROM (DESCRIBE {vals})"))["x0"]
+
+        def lit(x: str | None) -> str:
+            return "NULL" if x is None else f"CAST({_q(x)} AS {ty})"
+
+        whens = " ".join(f"WHEN {col} = {_q(v)} THEN {lit(x)}" for v, x in rows)
+        return f"CAST(CASE WHEN {col} IS NULL THEN {if_null} {whens} END AS {ty})"
 
     def _register_parts(self) -> None:
         """A small table of parts (file/sheet) for the rejects; rows use list literals instead
