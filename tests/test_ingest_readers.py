@@ -253,6 +253,30 @@ def test_date_formats(engine, tmp_path):
     assert w.rows == 2 and "31-02-1990" in w.examples[0]
 
 
+@pytest.mark.parametrize(
+    ("vals", "expected"),
+    [
+        # one format throughout: parsed per row (strptime), checked against the full rules
+        (
+            ["05-07-1990", "31-02-1990", "", "01-01-1850"],
+            [dt.date(1990, 7, 5), None, None, dt.date(1850, 1, 1)],
+        ),
+        # a year strptime reads but the rules refuse (0190): the per-value lookup instead
+        (["05-07-1990", "05-07-0190"], [dt.date(1990, 7, 5), None]),
+    ],
+)
+def test_a_date_column_reads_the_same_per_row_or_by_lookup(engine, tmp_path, vals, expected):
+    rows = [HEADER]
+    for v in vals:
+        r = list(ROW_A)
+        r[7] = v
+        rows.append(r)
+    f = write_csv(tmp_path / "dpt.csv", rows)
+    load_dpt(engine, [f], table="dpt")
+    got = [x[0] for x in engine.rows("SELECT tanggal_lahir FROM dpt ORDER BY row_id")]
+    assert got == expected
+
+
 def test_unknown_region_reported_once_with_row_count(engine, tmp_path):
     rows = [HEADER]
     for i in range(5):
