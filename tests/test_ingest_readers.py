@@ -230,6 +230,18 @@ def test_ambiguous_dates_decided_per_file(engine, tmp_path):
     ]
 
 
+def _load_dates(engine, tmp_path, vals):
+    """A DPT whose rows differ only in TANGGAL_LAHIR: the load report and the dates read."""
+    rows = [HEADER]
+    for v in vals:
+        r = list(ROW_A)
+        r[7] = v
+        rows.append(r)
+    report = load_dpt(engine, [write_csv(tmp_path / "dpt.csv", rows)], table="dpt")
+    got = [x[0] for x in engine.rows("SELECT tanggal_lahir FROM dpt ORDER BY row_id")]
+    return report, got
+
+
 def test_date_formats(engine, tmp_path):
     vals = [
         "05-07-1990",
@@ -240,14 +252,7 @@ def test_date_formats(engine, tmp_path):
         "31-02-1990",
         "kemarin",
     ]
-    rows = [HEADER]
-    for v in vals:
-        r = list(ROW_A)
-        r[7] = v
-        rows.append(r)
-    f = write_csv(tmp_path / "dpt.csv", rows)
-    r = load_dpt(engine, [f], table="dpt")
-    got = [x[0] for x in engine.rows("SELECT tanggal_lahir FROM dpt ORDER BY row_id")]
+    r, got = _load_dates(engine, tmp_path, vals)
     assert got == [dt.date(1990, 7, 5)] * 5 + [None, None]
     w = next(w for w in r.warnings if w.code == "TANGGAL_TIDAK_VALID")
     assert w.rows == 2 and "31-02-1990" in w.examples[0]
@@ -266,15 +271,7 @@ def test_date_formats(engine, tmp_path):
     ],
 )
 def test_a_date_column_reads_the_same_per_row_or_by_lookup(engine, tmp_path, vals, expected):
-    rows = [HEADER]
-    for v in vals:
-        r = list(ROW_A)
-        r[7] = v
-        rows.append(r)
-    f = write_csv(tmp_path / "dpt.csv", rows)
-    load_dpt(engine, [f], table="dpt")
-    got = [x[0] for x in engine.rows("SELECT tanggal_lahir FROM dpt ORDER BY row_id")]
-    assert got == expected
+    assert _load_dates(engine, tmp_path, vals)[1] == expected
 
 
 def test_unknown_region_reported_once_with_row_count(engine, tmp_path):
