@@ -89,7 +89,7 @@ def _prepare(
         SELECT row_id, nik, nik_raw, coalesce(nik_flags, '') AS nik_flags,
                CASE WHEN regexp_full_match(nkk, '[0-9]{{16}}') THEN nkk END AS nkk,
                n.nm, n.nms, n.nm_h, n.last_h, tanggal_lahir AS tgl, jenis_kelamin AS jk,
-               upper(trim(tempat_lahir)) AS tempat_lahir, kode_kab, kode_kec, kode_desa,
+               tempat_lahir, kode_kab, kode_kec, kode_desa,
                tps_key, status_kawin, ktp_el
         FROM "{dpt_table}" d LEFT JOIN _lk_names n USING (nama)
     """)
@@ -106,7 +106,7 @@ def _prepare(
         CREATE OR REPLACE TEMP TABLE _lk_r AS
         SELECT nik, CASE WHEN regexp_full_match(no_kk, '[0-9]{{16}}') THEN no_kk END AS no_kk,
                n.nm, n.nms, n.nm_h, n.last_h, tanggal_lahir AS tgl, jenis_kelamin AS jk,
-               upper(trim(tempat_lahir)) AS tempat_lahir, kode_desa,
+               tempat_lahir, kode_desa,
                substr(kode_desa, 1, 6) AS kode_kec, substr(kode_desa, 1, 4) AS kode_kab,
                status_kawin, status_ktp_el
         FROM "{registry_table}" r LEFT JOIN _lk_names n USING (nama)

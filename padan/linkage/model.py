@@ -187,11 +187,14 @@ BLOCKING_RULES = [b.rule() for b in BLOCKS]
 
 
 def _columns(src: str, uid: str, kk: str, extra: str = "") -> str:
-    """The model's input columns from a prepared table (``extra``: more columns to carry)."""
+    """The model's input columns from a prepared table (``extra``: more columns to carry).
+
+    The place of birth is compared in capitals: folded here, for the few rows the model
+    sees, not for every prepared row (only the model reads it)."""
     return (
         f"SELECT {uid} AS unique_id, nm, nms, {rules.words_sql('nm')} AS toks, "
-        f"{rules.words_sql('nm')}[-1] AS nm_last, tgl, jk, "
-        f"kode_desa, kode_kec, kode_kab, tempat_lahir, nik, {kk} AS kk, nm_h, last_h{extra} "
+        f"{rules.words_sql('nm')}[-1] AS nm_last, tgl, jk, kode_desa, kode_kec, kode_kab, "
+        f"upper(trim(tempat_lahir)) AS tempat_lahir, nik, {kk} AS kk, nm_h, last_h{extra} "
         f"FROM {src}"
     )
 
