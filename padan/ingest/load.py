@@ -1003,23 +1003,25 @@ class _Loader:
         self.accepted_where = f"{in_data} AND NOT {_member_tree(ex)}"
         self.rejected_where = f"{in_data} AND {_member_tree(rej)}"
 
+    def _date_formats(self) -> tuple[str, ...]:
+        """The files' date formats (their day/month order), for the per-row ways below; none
+        when the files disagree on the order."""
+        if self.mdy_mixed:
+            return ()
+        dm = "%m-%d" if self.all_mdy else "%d-%m"
+        return (f"{dm}-%Y", f"{dm.replace('-', '/')}/%Y", "%Y-%m-%d")
+
     def _date_fast(self) -> tuple[Callable[[str], str], ...]:
         """Per-row parses a date column may use instead of the lookup (checked by ``_lut``
         against the full rules on every distinct value): one ``strptime`` costs less than
         the ENUM lookup of a column with thousands of distinct dates."""
-        if self.mdy_mixed:
-            return ()
-        dm = "%m-%d" if self.all_mdy else "%d-%m"
-        fmts = (f"{dm}-%Y", f"{dm.replace('-', '/')}/%Y", "%Y-%m-%d")
-        return tuple(lambda v, f=f: f"CAST(try_strptime({v}, '{f}') AS DATE)" for f in fmts)
+        return tuple(
+            lambda v, f=f: f"CAST(try_strptime({v}, '{f}') AS DATE)" for f in self._date_formats()
+        )
 
     def _date_inverse(self) -> tuple[Callable[[str], str], ...]:
         """Ways a date column may give back the input text exactly (checked by ``_lut``)."""
-        if self.mdy_mixed:
-            return ()
-        dm = "%m-%d" if self.all_mdy else "%d-%m"
-        fmts = (f"{dm}-%Y", f"{dm.replace('-', '/')}/%Y", "%Y-%m-%d")
-        return tuple(lambda x, f=f: f"strftime({x}, '{f}')" for f in fmts)
+        return tuple(lambda x, f=f: f"strftime({x}, '{f}')" for f in self._date_formats())
 
     def _compact_raw(self) -> str:
         """The row's ``raw`` list: the input values no canonical column keeps unchanged.
