@@ -72,10 +72,10 @@ def _prepare(engine: Any, dpt_table: str, prepared: str | None = None) -> None:
         # the keys derived from them are added (a join of every row to its name saved).
         engine.execute(f"""
             CREATE OR REPLACE TEMP TABLE {_BASE} AS
-            SELECT row_id, nik, nm, tgl, jk, coalesce(kode_kec, substr(kode_desa, 1, 6)) AS kec,
-                   replace(nm, ' ', '') AS nk, nms AS ns,
-                   {_key_hashes("replace(nm, ' ', '')", "nms")}
-            FROM "{prepared}"
+            SELECT *, {_key_hashes("nk", "ns")} FROM (
+                SELECT row_id, nik, nm, tgl, jk, coalesce(kode_kec, substr(kode_desa, 1, 6)) AS kec,
+                       replace(nm, ' ', '') AS nk, nms AS ns
+                FROM "{prepared}")
         """)
         return
     cols = set(engine.columns(dpt_table))
@@ -124,10 +124,10 @@ def _pairs(
     late: dict[str, str] | None = None,
     late_cols: tuple[str, ...] = (),
 ) -> None:
-    """Add the pairs of rows of ``source`` that share ``block`` (all non-null; a name key
-    in it must not be empty) and meet ``condition`` (over aliases ``a`` and ``b``, which
-    may use ``block``, ``row_id``, ``cols`` and the ``derived`` columns, computed for the
-    blocked rows only), in both directions.
+    """Add the pairs of rows of ``source`` that share ``block`` (all non-null: a name key's
+    hash is NULL for an empty name, see ``_key_hashes``) and meet ``condition`` (over
+    aliases ``a`` and ``b``, which may use ``block``, ``row_id``, ``cols`` and the
+    ``derived`` columns, computed for the blocked rows only), in both directions.
 
     Blocks of two or more rows are found first with a grouping (cheap); only their rows are
     numbered and carried, with only the columns the condition needs. ``condition`` must be
@@ -141,9 +141,7 @@ def _pairs(
     comparisons cost)."""
     part = ", ".join(block)
     on = " AND ".join(f"a.{c} = b.{c}" for c in block)
-    where = " AND ".join(
-        f"{c} IS NOT NULL" + (f" AND {c} <> ''" if c in ("nk", "ns") else "") for c in block
-    )
+    where = " AND ".join(f"{c} IS NOT NULL" for c in block)
     carried = ", ".join(dict.fromkeys(["row_id", *block, *cols, *late_cols]))
     extra = "".join(f", {sql} AS {name}" for name, sql in (derived or {}).items())
     kept = ", ".join(dict.fromkeys(["row_id", *block, *cols, *(derived or {})]))
