@@ -318,6 +318,12 @@ def test_splink_gets_every_record_a_blocking_rule_pairs():
         )
     } & candidates
     assert n_left > 20 and len(paired) > 20
+    # the DPT side: exactly the rows no tier has a candidate for
+    unlinked = engine.rows(
+        "SELECT row_id::VARCHAR FROM _lk_d WHERE row_id NOT IN (SELECT row_id FROM _lk_cand)"
+    )
+    assert {r[0] for r in engine.rows("SELECT unique_id FROM _lk_pd")} == {r[0] for r in unlinked}
+    assert engine.one("SELECT count(*) FROM _lk_cand WHERE tier = 'NIK_KOREKSI'")[0] > 0
     assert n_right == len(candidates)
     assert paired <= given <= candidates
     # each block's key hash (precomputed name hashes included) keeps what its rule pairs

@@ -201,10 +201,15 @@ def _columns(src: str, uid: str, kk: str, extra: str = "") -> str:
 
 def _prepare_inputs(engine: Any, profile: ElectionProfile) -> tuple[int, int]:
     day = profile.election_day.isoformat()
-    # (ANTI JOIN, not NOT IN: DuckDB runs NOT IN (subquery) as a mark join over every row)
+    # The rows no tier has a candidate for: the NIK_KOREKSI tier's rows (those the NIK tier
+    # did not link) without a candidate of that tier. A few thousand rows, picked before the
+    # prepared rows are read: anti-joining every prepared row with every candidate cost 7x
+    # as much (0.21 against 0.03 s at 1 M).
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_pd AS {_columns("_lk_d", "row_id::VARCHAR", "nkk")}
-        ANTI JOIN (SELECT DISTINCT row_id AS done FROM _lk_cand) c ON c.done = _lk_d.row_id
+        SEMI JOIN (SELECT row_id FROM _lk_t2rows
+                   ANTI JOIN (SELECT row_id FROM _lk_cand WHERE tier = 'NIK_KOREKSI') c
+                   USING (row_id)) k ON k.row_id = _lk_d.row_id
     """)
     # Unlinked register records of plausible voter age (a few years of slack for wrong
     # birth dates; married people vote whatever their age). Age >= n on the day is
