@@ -447,6 +447,47 @@ def test_registry_codes_and_rejects(engine, tmp_path):
     assert "73710112018" not in rej[3]
 
 
+def _area_code_rule(parts: list[str]) -> str | None:
+    """The register's area code by its documented rule, in Python: each number part read as
+    a number and zero-padded to its width (2, 2, 2, 4), NULL when any part is not one."""
+    out = []
+    for v, w in zip(parts, (2, 2, 2, 4), strict=True):
+        try:
+            n = int(float(v.strip()))
+        except ValueError:
+            return None
+        if not 0 <= n < 10**w:
+            return None
+        out.append(str(n).zfill(w))
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        # numbers as SIAK writes them: one number per row (the fast path)
+        [["73", "1", "1", "1002"], ["73", "71", "01", "1001"], ["74", "5", "12", "2003"],
+         ["73", " 2", "3", "9"], ["73", "x", "1", "1"], ["73", "", "1", "1"]],
+        # values only the per-part rule reads: a province below 10 (a leading zero), a part
+        # out of range, a decimal number
+        [["7", "1", "1", "1002"], ["73", "1", "1", "1002"]],
+        [["73", "150", "1", "1002"], ["73", "1", "1", "1002"]],
+        [["73", "1.0", "1", "1002"], ["73", "1", "1", "12345"]],
+    ],
+)  # fmt: skip
+def test_registry_area_code_from_number_columns(engine, tmp_path, codes):
+    header = ["NIK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "NO_PROP", "NO_KAB",
+              "NO_KEC", "NO_KEL", "STATUS_KTP_EL"]  # fmt: skip
+    rows = [header] + [
+        [f"73710145079000{i:02d}", "SITI", "GOWA", "1990-07-05", "P", *c, "KTP-EL"]
+        for i, c in enumerate(codes)
+    ]
+    r = load_registry(engine, [write_csv(tmp_path / "reg.csv", rows)], table="reg")
+    assert r.accepted == len(codes)
+    got = [x[0] for x in engine.rows("SELECT kode_desa FROM reg ORDER BY row_id")]
+    assert got == [_area_code_rule(c) for c in codes]
+
+
 def test_utf16_with_bom(engine, tmp_path):
     f = tmp_path / "dpt.csv"
     f.write_bytes(("\t".join(HEADER) + "\r\n" + "\t".join(ROW_A) + "\r\n").encode("utf-16"))

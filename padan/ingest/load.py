@@ -44,6 +44,8 @@ Progress = Callable[[str, int, int | None], None] | None
 
 XLSX_BATCH_ROWS = 200_000
 MAX_TREE = 20_000  # more skipped/rejected rows than this: number rows with a window instead
+# The register's area code: its number columns and their widths, in order.
+AREA_PARTS = (("no_prop", 2), ("no_kab", 2), ("no_kec", 2), ("no_kel", 4))
 LUT_MAX = 200_000  # a field with more distinct values than this is normalised row by row
 LUT_CASE_MAX = 8
 """A field with at most this many distinct values is looked up by a CASE over them (a few
@@ -1220,15 +1222,18 @@ class _Loader:
             return f"CASE WHEN length({kw}) = 10 THEN {kw} END"
 
         kw = lut("kode_wilayah", kode_wilayah) if "kode_wilayah" in self.fields else "NULL::VARCHAR"
-        parts = [
-            lut(
-                k,
-                lambda v, m, w=w: N.digits_code(v, w),
-                fast=lambda v, w=w: f"lpad({v}, {w}, '0')",
-            )
-            for k, w in (("no_prop", 2), ("no_kab", 2), ("no_kec", 2), ("no_kel", 4))
-        ]
-        kode = f"coalesce({parts[0]} || {parts[1]} || {parts[2]} || {parts[3]}, {kw})"
+        code = self._area_code_number()
+        if code is None:
+            parts = [
+                lut(
+                    k,
+                    lambda v, m, w=w: N.digits_code(v, w),
+                    fast=lambda v, w=w: f"lpad({v}, {w}, '0')",
+                )
+                for k, w in AREA_PARTS
+            ]
+            code = f"{parts[0]} || {parts[1]} || {parts[2]} || {parts[3]}"
+        kode = f"coalesce({code}, {kw})"
         sql = (
             f"SELECT CAST({self.row_id} AS BIGINT) AS row_id, {self.src_file} AS source_file, "
             f"{self.src_sheet} AS source_sheet, {self._source_row()} AS source_row, "
@@ -1242,6 +1247,37 @@ class _Loader:
             f"{lut('tgl_rekam', _date)} AS tgl_rekam FROM {self.stg} WHERE {self.accepted_where}"
         )
         e.execute(f"CREATE OR REPLACE {self.temp}TABLE {t} AS {sql}")
+
+    def _area_code_number(self) -> str | None:
+        """The register's area code from its four number columns as one number written out,
+        when the distinct values of each column show that this gives exactly what the
+        per-part rule (``digits_code``, zero-padded) and concatenation give: every value
+        reads as an integer in range (a province code from 10, so no leading zero is lost).
+        Four ``lpad`` and three concatenations per row cost 3x as much (0.45 against
+        0.14 s for 2.8 M rows). None when a column is absent or a value needs the rule."""
+        if not all(k in self.fields for k, _w in AREA_PARTS):
+            return None
+        checks = []
+        for i, (k, w) in enumerate(AREA_PARTS):
+            n = "TRY_CAST(v AS INTEGER)"
+            lo = 10 if i == 0 else 0
+            rule = N.digits_code("v", w)
+            # per value: both NULL (the code is then NULL either way), or the same digits
+            ok = (
+                f"CASE WHEN {rule} IS NULL THEN {n} IS NULL ELSE {n} BETWEEN {lo} AND "
+                f"{10**w - 1} AND lpad(CAST({n} AS VARCHAR), {w}, '0') = {rule} END"
+            )
+            checks.append(
+                f"(SELECT coalesce(bool_and(coalesce({ok}, false)), true) "
+                f"FROM (SELECT DISTINCT v FROM {self._distinct(k)}))"
+            )
+        if not all(self.e.one(f"SELECT {', '.join(checks)}")):
+            return None
+        terms, scale = [], 1
+        for k, w in reversed(AREA_PARTS):
+            terms.append(f"TRY_CAST({self._col(k)} AS INTEGER) * {scale}::BIGINT")
+            scale *= 10**w
+        return f"CAST({' + '.join(reversed(terms))} AS VARCHAR)"
 
     def _create_rejects(self, raw: str) -> None:
         n = len(self.raw_columns)
