@@ -293,6 +293,37 @@ def test_unknown_region_reported_once_with_row_count(engine, tmp_path):
     )
 
 
+def test_region_codes_as_far_as_the_names_resolve(engine, tmp_path):
+    """Each row gets the kabupaten, kecamatan and desa codes its names resolve to, and no
+    code below the first name that does not resolve."""
+    rows = [HEADER]
+    for kab, kec, kel in [
+        ("KOTA MAKASSAR", "MARISO", "BONTORANNU"),
+        ("KOTA MAKASSAR", "MARISO", "KAMPUNG ANTAH"),
+        ("KOTA MAKASSAR", "KECAMATAN ANTAH", "BONTORANNU"),
+        ("KOTA ANTAH", "NEGERI ANTAH", "KAMPUNG ANTAH"),
+    ]:
+        rows.append([kab, kec, kel, *ROW_A[3:]])
+    load_dpt(engine, [write_csv(tmp_path / "dpt.csv", rows)], table="dpt")
+    assert engine.rows("SELECT kode_kab, kode_kec, kode_desa FROM dpt ORDER BY row_id") == [
+        ("7371", "737101", "7371011001"),
+        ("7371", "737101", None),
+        ("7371", None, None),
+        (None, None, None),
+    ]
+
+
+def test_nested_region_codes():
+    from padan.ingest.load import _most_specific, _nested
+
+    assert _nested(("7371", "737101", "7371011001")) and _nested(("7371", None, None))
+    assert _nested((None, None, None)) and _most_specific((None, None, None)) is None
+    assert not _nested(("7371", "737201", None))  # not a prefix
+    assert not _nested(("7371", None, "7371011001"))  # a gap
+    assert not _nested(("73.71", None, None))  # not the undotted length
+    assert _most_specific(("7371", "737101", None)) == "737101"
+
+
 def test_kode_wilayah_used(engine, tmp_path):
     header = [
         "KODE_WILAYAH",

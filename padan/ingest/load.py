@@ -208,6 +208,21 @@ def _warm_reference() -> None:
             pass
 
 
+def _most_specific(codes: tuple) -> str | None:
+    """The most specific of (kabupaten, kecamatan, desa) codes."""
+    return next((c for c in reversed(codes) if c), None)
+
+
+def _nested(codes: tuple) -> bool:
+    """(kabupaten, kecamatan, desa) codes, each the prefix of the next that is given, of
+    lengths 4, 6 and 10, with none missing above a given one."""
+    given = [c for c in codes if c]
+    return all(c for c in codes[: len(given)]) and all(
+        len(c) == n and (i == 0 or c.startswith(given[i - 1]))
+        for i, (c, n) in enumerate(zip(given, (4, 6, 10), strict=False))
+    )
+
+
 def _at(file: str, sheet: str | None, row: int) -> str:
     """Where a row is, for messages: ``dpt.xlsx/DPT baris 12``."""
     return f"{file}{'/' + sheet if sheet else ''} baris {row}"
@@ -1049,6 +1064,7 @@ class _Loader:
     def _build_dpt(self) -> None:
         e, t = self.e, self.table
         region_keys = ("kabupaten", "kecamatan", "kelurahan", "kode_wilayah")
+        region_c = ""  # region codes derived from one looked-up code (see below)
         keys = [self._col(k) for k in region_keys]
         accepted = self.accepted_where
         # Distinct raw values (cheap: no per-row trimming); cleaned and resolved in Python.
@@ -1092,6 +1108,7 @@ class _Loader:
                     lv: pa.array([[v[i] for v in known.values()]], pa.list_(pa.string()))
                     for i, lv in enumerate(("kab", "kec", "desa"))
                 }
+                | {"code": pa.array([[_most_specific(v) for v in known.values()]])}
             )
             self.e.register("_padan_region_arrow", codes_t)
             try:
@@ -1100,10 +1117,21 @@ class _Loader:
                 self.e.unregister("_padan_region_arrow")
             self._temps.append(rt)
             ridx = f"enum_code(TRY_CAST({rkey} AS {ty})) + 1"
-            region = (
-                f"(SELECT kab FROM {rt})[_ridx] AS kode_kab, (SELECT kec FROM {rt})[_ridx] AS kode_kec, "
-                f"(SELECT desa FROM {rt})[_ridx] AS kode_desa"
-            )
+            if all(_nested(v) for v in known.values()):
+                # Each combination's codes are the prefixes of its most specific one: one list
+                # lookup and two substrings instead of three lookups (each about 0.15 s of
+                # CPU per million rows).
+                region = f"(SELECT code FROM {rt})[_ridx] AS _rc"
+                region_c = (
+                    "substr(_rc, 1, 4) AS kode_kab, "
+                    "CASE WHEN strlen(_rc) >= 6 THEN substr(_rc, 1, 6) END AS kode_kec, "
+                    "CASE WHEN strlen(_rc) = 10 THEN _rc END AS kode_desa, "
+                )
+            else:
+                region = (
+                    f"(SELECT kab FROM {rt})[_ridx] AS kode_kab, (SELECT kec FROM {rt})[_ridx] AS kode_kec, "
+                    f"(SELECT desa FROM {rt})[_ridx] AS kode_desa"
+                )
         else:
             ridx = "NULL::INTEGER"
             region = (
@@ -1155,7 +1183,7 @@ class _Loader:
             # nik16: the cleaned NIK is 16 digits; tested once (a regex), used three times.
             f"b AS (SELECT a.* EXCLUDE (_ridx), {region}, regexp_full_match(nik_raw, '[0-9]{{16}}') AS _raw16, "
             f"CASE WHEN _raw16 THEN nik_raw ELSE {N.nik_text('nik_raw')} END AS nik_t FROM a), "
-            f"c AS (SELECT b.* EXCLUDE (_raw16), CASE WHEN _raw16 THEN true ELSE coalesce(regexp_full_match(nik_t, '[0-9]{{16}}'), false) END AS nik16 FROM b), "
+            f"c AS (SELECT b.* EXCLUDE (_raw16{', _rc' if region_c else ''}), {region_c}CASE WHEN _raw16 THEN true ELSE coalesce(regexp_full_match(nik_t, '[0-9]{{16}}'), false) END AS nik16 FROM b), "
             f"d AS (SELECT c.*, {flags} AS flags0 FROM c) "
             f"SELECT CAST(row_id AS BIGINT) AS row_id, source_file, source_sheet, source_row, "
             f"kode_kab, kode_kec, kode_desa, tps, "
