@@ -124,6 +124,19 @@ def test_family_members_nik_is_refused_then_found_in_family():
     assert "NIK_MILIK_ORANG_LAIN" in out[0]["catatan"].split(";")
 
 
+def test_another_name_with_the_records_nik_birth_date_sex_and_family_card_links():
+    """A person listed under the name they go by (here a daeng name) links on the NIK when
+    the birth date, sex and family card are the record's own; with another family card the
+    same row is refused (a mistyped NIK carries its owner's birth date and sex too)."""
+    row = voter(AYAH["nik"], "DAENG NGALLE", "1970-03-12", nkk=AYAH["no_kk"])
+    _, _, out = run([row, row | {"nkk": LAIN["no_kk"]}, row | {"nkk": None}], PEOPLE)
+    assert out[0]["nik"] == AYAH["nik"] and out[0]["metode"] == "NIK"
+    assert "IDENTITAS_BEDA" in out[0]["catatan"].split(";")
+    for i in (1, 2):
+        assert out[i]["metode"] != "NIK", i
+        assert "NIK_MILIK_ORANG_LAIN" in out[i]["catatan"].split(";"), i
+
+
 def test_refused_nik_without_family_is_not_found():
     _, _, out = run([voter(AYAH["nik"], "LA ODE MUSTARI", "1960-01-05")], PEOPLE)
     assert out[0]["nik"] is None and out[0]["status"] == "TIDAK_DITEMUKAN"

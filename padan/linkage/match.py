@@ -148,7 +148,8 @@ def _tier_nik(engine: Any, explain: bool = True) -> None:
     """Exact NIK join; verified links accepted, the others remembered for the next tiers."""
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t1 AS
-        SELECT d.row_id, r.nik AS cand, r.status_ktp_el, {_compare_cols()}
+        SELECT d.row_id, r.nik AS cand, r.status_ktp_el, {_compare_cols()},
+               coalesce(d.nkk = r.no_kk, false) AS kk_same
         FROM _lk_d d JOIN _lk_r r ON d.nik = r.nik
     """)
     engine.execute(f"""
