@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from padan.linkage import rules
+from padan.linkage.match import TIER_KOREKSI, TIER_PROB
 from padan.reference.profiles import ElectionProfile
 
 LEFT, RIGHT = "a_dpt", "b_reg"  # Splink orders _l/_r by dataset name: l is always the DPT
@@ -208,7 +209,7 @@ def _prepare_inputs(engine: Any, profile: ElectionProfile) -> tuple[int, int]:
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_pd AS {_columns("_lk_d", "row_id::VARCHAR", "nkk")}
         SEMI JOIN (SELECT row_id FROM _lk_t2rows
-                   ANTI JOIN (SELECT row_id FROM _lk_cand WHERE tier = 'NIK_KOREKSI') c
+                   ANTI JOIN (SELECT row_id FROM _lk_cand WHERE tier = '{TIER_KOREKSI}') c
                    USING (row_id)) k ON k.row_id = _lk_d.row_id
     """)
     # Unlinked register records of plausible voter age (a few years of slack for wrong
@@ -455,7 +456,7 @@ def _collect(engine: Any, pred_table: str, linker: Any, profile: ElectionProfile
     """)
     engine.execute(f"""
         INSERT INTO _lk_cand
-        SELECT row_id, cand, 'PROBABILISTIK', NULL, p, w,
+        SELECT row_id, cand, '{TIER_PROB}', NULL, p, w,
                CASE WHEN rk = 1 AND p >= {accept} AND gn <> 0
                          AND (w_next IS NULL OR w - w_next >= {AMBIGUITY_WEIGHT_GAP}) THEN 'accept'
                     WHEN p >= {review} THEN 'review' ELSE 'candidate' END,
