@@ -268,6 +268,13 @@ def test_date_formats(engine, tmp_path):
         ),
         # a year strptime reads but the rules refuse (0190): the per-value lookup instead
         (["05-07-1990", "05-07-0190"], [dt.date(1990, 7, 5), None]),
+        # separators mixed in one file (Sidalih's DD|MM|YYYY beside DD-MM-YYYY): per row
+        (
+            ["05-07-1990", "05|07|1990", "05/07/1990", "31|02|1990", "", "01.12.1961"],
+            [dt.date(1990, 7, 5)] * 3 + [None, None, dt.date(1961, 12, 1)],
+        ),
+        # mixed separators and ISO dates: the lookup
+        (["05|07|1990", "1990-07-06"], [dt.date(1990, 7, 5), dt.date(1990, 7, 6)]),
     ],
 )
 def test_a_date_column_reads_the_same_per_row_or_by_lookup(engine, tmp_path, vals, expected):
