@@ -662,3 +662,25 @@ def test_registry_only_some_fields_and_no_hash(engine, tmp_path):
         ("JL. B", "002"),
     ]
     assert "TGL_REKAM_TIDAK_VALID" in codes(full)
+
+
+def test_the_reference_warm_up_waits_for_the_encoding_scans():
+    """Both hold the GIL: the warm-up starts when no loader is scanning (see ``_Scans``)."""
+    import threading
+
+    from padan.ingest.load import _Scans
+
+    scans = _Scans()
+    done = threading.Event()
+
+    def warm() -> None:
+        scans.wait_idle(30.0)
+        done.set()
+
+    with scans:
+        with scans:  # the other loader's scan
+            th = threading.Thread(target=warm)
+            th.start()
+        assert not done.wait(0.2)  # one scan still running
+    assert done.wait(5.0)
+    th.join()
