@@ -124,6 +124,13 @@ def test_family_members_nik_is_refused_then_found_in_family():
     assert "NIK_MILIK_ORANG_LAIN" in out[0]["catatan"].split(";")
 
 
+def test_family_of_the_person_whose_nik_was_used():
+    # The mother listed with her son's NIK and no NKK: found in the son's family.
+    _, _, out = run([voter(ANAK["nik"], "SITI AMINAH", "1975-05-15", "P")], PEOPLE)
+    assert out[0]["nik"] == IBU["nik"] and out[0]["metode"] == "NIK_KOREKSI"
+    assert "NIK_KOREKSI_KELUARGA" in out[0]["catatan"].split(";")
+
+
 def test_another_name_with_the_records_nik_birth_date_sex_and_family_card_links():
     """A person listed under the name they go by (here a daeng name) links on the NIK when
     the birth date, sex and family card are the record's own; with another family card the

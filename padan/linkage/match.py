@@ -227,19 +227,22 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
                              AND 12
                    AND substr(d.nik, 7, 6) IS NOT DISTINCT FROM {rules.nik_date_sql("d.tgl", "d.jk")})
         UNION ALL
-        -- the NKK typed as NIK: the family with that NO_KK
-        SELECT d.row_id, r.nik, 'NIK_KOREKSI_NKK', {_PAIR_FIELDS}
-        FROM _lk_t2rows d JOIN _lk_r r ON r.no_kk = d.nik
-        UNION ALL
-        -- the family of the DPT's own NKK
-        SELECT d.row_id, r.nik, 'NIK_KOREKSI_KELUARGA', {_PAIR_FIELDS}
-        FROM _lk_t2rows d JOIN _lk_r r ON r.no_kk = d.nkk
-        WHERE d.nkk IS NOT NULL AND d.nkk <> coalesce(d.nik, '')
-        UNION ALL
-        -- the family of the person whose NIK was used
-        SELECT d.row_id, r.nik, 'NIK_KOREKSI_KELUARGA', {_PAIR_FIELDS}
-        FROM _lk_t2rows d JOIN _lk_r o ON o.nik = d.nik JOIN _lk_r r ON r.no_kk = o.no_kk
-        WHERE r.nik <> o.nik
+        -- families, found by one join of the register on its NO_KK (three joins, one per
+        -- kind, cost 0.47 s against 0.17-0.20 s at 1 M): the NKK typed as NIK (the family
+        -- with that NO_KK); the family of the DPT's own NKK; the family of the person whose
+        -- NIK was used (that person excluded)
+        SELECT f.row_id, r.nik, f.kind, {_PAIR_FIELDS}
+        FROM (SELECT row_id, nik AS kk, 'NIK_KOREKSI_NKK' AS kind, NULL::VARCHAR AS excl
+              FROM _lk_t2rows WHERE nik IS NOT NULL
+              UNION ALL
+              SELECT row_id, nkk, 'NIK_KOREKSI_KELUARGA', NULL FROM _lk_t2rows
+              WHERE nkk IS NOT NULL AND nkk <> coalesce(nik, '')
+              UNION ALL
+              SELECT d.row_id, o.no_kk, 'NIK_KOREKSI_KELUARGA', o.nik
+              FROM _lk_t2rows d JOIN _lk_r o ON o.nik = d.nik WHERE o.no_kk IS NOT NULL) f
+        JOIN _lk_r r ON r.no_kk = f.kk
+        JOIN _lk_t2rows d ON d.row_id = f.row_id
+        WHERE r.nik IS DISTINCT FROM f.excl
         UNION ALL
         -- a masked NIK (KPU publishes 10 of 16 digits hidden): visible digits must agree,
         -- blocked by the visible kecamatan prefix and birth date / sex
