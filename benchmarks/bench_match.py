@@ -14,8 +14,8 @@ that its peak memory (ru_maxrss) is its own:
 Prints each time, ratios (targets: padan <= 3x floor, >= 10x faster than Splink alone at equal
 or better F1), F1 against ground_truth.csv, and each peak memory (target < 12 GB at province
 scale). ``--repeat N`` runs floor and padan N times, alternately, and reports medians (Splink
-once) and each padan run's ratio to the floor run just before it. Heavy: run under the
-shared lock.
+once, or in the first ``--splink-repeat`` rounds) and each padan run's ratio to the floor run
+just before it. Heavy: run under the shared lock.
 
     flock /tmp/padan-heavy.lock .venv/bin/python benchmarks/bench_match.py --sizes 1m
 """
@@ -213,6 +213,13 @@ def main() -> None:
         help="run floor and padan N times, alternately, and report medians (Splink once: "
         "it takes minutes); this machine's timings vary by 20 %% between runs",
     )
+    ap.add_argument(
+        "--splink-repeat",
+        type=int,
+        default=1,
+        help="run Splink alone in the first N rounds (beside that round's floor and padan) "
+        "and report its median: one Splink run took 109-415 s on the same files",
+    )
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -225,9 +232,10 @@ def main() -> None:
         data = ensure_data(a.data, size)
         res: dict[str, dict] = {}
         runs: dict[str, list[dict]] = {}
-        for k in range(max(a.repeat, 1)):
+        rounds = {"splink": max(a.splink_repeat, 1)}
+        for k in range(max(a.repeat, a.splink_repeat, 1)):
             for name in PHASES:
-                if name in skip or (name == "splink" and k > 0):
+                if name in skip or k >= rounds.get(name, max(a.repeat, 1)):
                     continue
                 out = a.data / f"{size}-{name}.{'parquet' if name == 'splink' else 'csv'}"
                 r = run_phase(name, data, out)
@@ -256,6 +264,13 @@ def main() -> None:
                 print(f"[{size}] run by run {pairs}, median {statistics.median(pairs):.2f}x")
         if sp and pd:
             print(f"[{size}] splink / padan = {sp['seconds'] / pd['seconds']:.2f}x (target >= 10x)")
+            # each Splink run against the padan run of its round
+            pairs = [
+                round(s["seconds"] / p["seconds"], 2)
+                for s, p in zip(runs["splink"], runs["padan"], strict=False)
+            ]
+            if len(pairs) > 1:
+                print(f"[{size}] splink run by run {pairs}, median {statistics.median(pairs):.2f}x")
         results[size] = res
     print(json.dumps(results, indent=1))
 
