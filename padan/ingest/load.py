@@ -340,6 +340,7 @@ class _Loader:
         self.rows_staged = 0
         self.bytes_done = 0
         self.bytes_total = 0
+        self._warm: threading.Thread | None = None  # the reference warm-up (_start_warm)
 
     # -- progress ----------------------------------------------------------------------
     def _tick(self, n: int) -> None:
@@ -362,7 +363,6 @@ class _Loader:
         # The area reference (about 0.35 s of Python: 91 k regions, the resolver's indexes)
         # is read while DuckDB reads the files, which releases the GIL; it starts after the
         # first file's encoding scan (:meth:`_start_warm`, :class:`_Scans`).
-        self._warm: threading.Thread | None = None
         with tempfile.TemporaryDirectory(prefix="padan-import-") as tmp:
             try:
                 sources = expand(paths, Path(tmp))
