@@ -232,10 +232,10 @@ def main() -> None:
         data = ensure_data(a.data, size)
         res: dict[str, dict] = {}
         runs: dict[str, list[dict]] = {}
-        rounds = {"splink": max(a.splink_repeat, 1)}
         for k in range(max(a.repeat, a.splink_repeat, 1)):
             for name in PHASES:
-                if name in skip or k >= rounds.get(name, max(a.repeat, 1)):
+                rounds = a.splink_repeat if name == "splink" else a.repeat
+                if name in skip or k >= max(rounds, 1):
                     continue
                 out = a.data / f"{size}-{name}.{'parquet' if name == 'splink' else 'csv'}"
                 r = run_phase(name, data, out)
