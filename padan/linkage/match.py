@@ -480,12 +480,16 @@ def match_tables(
     def dups(con: Any) -> dict[str, int]:
         return find_duplicates(con, dpt_table, "_lk_dup", prepared="_lk_d")
 
+    _deterministic_tiers(engine, st, total, explain)
     if concurrent:
+        # Beside the probabilistic tier, whose Python (Splink's settings and SQL) leaves a
+        # core idle; beside the NIK tiers, whose statements use both cores, the duplicates
+        # only competed with them (1 M rows: tiers 1-2 took 3.5 s instead of 1.7 s).
         with Beside(engine, dups) as beside:
-            _tiers(engine, st, profile, total, probabilistic, explain)
+            _later_tiers(engine, st, profile, total, probabilistic)
             st.run("ganda", beside.result)
     else:
-        _tiers(engine, st, profile, total, probabilistic, explain)
+        _later_tiers(engine, st, profile, total, probabilistic)
         st.run("ganda", lambda: dups(engine))
     st.run(
         "hasil",
@@ -501,26 +505,25 @@ def match_tables(
     )
 
 
-def _tiers(
-    engine: Any,
-    st: _Stages,
-    profile: ElectionProfile,
-    total: int,
-    probabilistic: bool,
-    explain: bool,
-) -> None:
-    """The three tiers, cheapest first, then the conflicts between their accepted links."""
+def _accepted(engine: Any, tier: str) -> int:
+    return engine.one(
+        "SELECT count(DISTINCT row_id) FROM _lk_cand WHERE tier = $1 AND decision = 'accept'",
+        [tier],
+    )[0]
 
-    def count(tier: str) -> int:
-        return engine.one(
-            "SELECT count(DISTINCT row_id) FROM _lk_cand WHERE tier = $1 AND decision = 'accept'",
-            [tier],
-        )[0]
 
+def _deterministic_tiers(engine: Any, st: _Stages, total: int, explain: bool) -> None:
+    """The NIK tier, then the NIK correction tier (the cheap tiers, first)."""
     st.run("NIK", lambda: _tier_nik(engine, explain))
-    st.report("NIK", count(TIER_NIK), total)
+    st.report("NIK", _accepted(engine, TIER_NIK), total)
     st.run("NIK_KOREKSI", lambda: _tier_correction(engine, explain))
-    st.report("NIK_KOREKSI", count(TIER_KOREKSI), total)
+    st.report("NIK_KOREKSI", _accepted(engine, TIER_KOREKSI), total)
+
+
+def _later_tiers(
+    engine: Any, st: _Stages, profile: ElectionProfile, total: int, probabilistic: bool
+) -> None:
+    """The probabilistic tier on what is left, then the conflicts between accepted links."""
     if probabilistic:
         from padan.linkage.model import tier_probabilistic
 
@@ -528,7 +531,7 @@ def _tiers(
         st.seconds.update(
             {f"{TIER_PROB}.{k}": v for k, v in info.items() if k.startswith("detik_")}
         )
-        st.report(TIER_PROB, count(TIER_PROB), total)
+        st.report(TIER_PROB, _accepted(engine, TIER_PROB), total)
     st.run("konflik", lambda: _resolve_conflicts(engine))
 
 
