@@ -210,7 +210,7 @@ def match_files(
                 explain_table=None,
                 progress=progress,
                 registry_unique=reg.repeated_niks == 0,  # the loader counted
-                concurrent=True,  # in memory: the duplicates run beside the tiers
+                concurrent=True,  # in memory: the duplicates run beside the probabilistic tier
             )
             summary.inputs = {"dpt": report, "registry": reg}
             if progress:

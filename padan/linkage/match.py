@@ -464,8 +464,8 @@ def match_tables(
     per row with tier, score and compared fields; None: not made, as for the one-shot result
     file, which has no place for it). ``registry_unique``: the caller knows each register
     NIK occurs once (the loader counted), so that is not counted again. ``concurrent``: the
-    duplicates are found on a second connection while the tiers run, filling the cores the
-    tiers leave idle (Splink's Python, single-threaded steps). Only for an in-memory
+    duplicates are found on a second connection while the probabilistic tier runs, filling
+    the core Splink's Python leaves idle. Only for an in-memory
     database: the two connections share the prepared DPT rows as a plain table, which a
     workspace file would store.
     """
