@@ -76,7 +76,7 @@ def test_quality_on_names_never_seen(synth, tmp_path):
     """The same file with its name words enciphered (padan.synth.cipher): names the
     normaliser's tables do not know. Precision must hold; recall may give a little."""
     changed = cipher_names(synth, tmp_path, seed=7)
-    rows = sum(1 for _ in (synth / "dpt.csv").open(encoding="utf-8")) - 1
+    rows = (synth / "dpt.csv").read_text(encoding="utf-8").count("\n") - 1
     assert changed > rows  # most DPT names and most register names were changed
     report = evaluate(
         [tmp_path / "dpt.csv"], [tmp_path / "registry.csv"], tmp_path / "ground_truth.csv"

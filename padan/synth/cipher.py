@@ -4,13 +4,13 @@ padan is scored on lists it has not seen, with other names. The generator draws 
 Makassar and Muslim names, the ones the name normaliser's tables know. :func:`cipher_names`
 copies a ``padan synth`` folder with every name word outside those tables put through one
 fixed letter permutation (vowels to vowels, consonants to consonants), the same in the DPT
-and the register. A word keeps its length, its frequency and its typos: a one-letter
-slip stays one letter, and two enciphered words score the same Jaro-Winkler and
-Levenshtein similarity as before. Titles,
-honorifics, degrees and the abbreviations the normaliser expands (H., Andi, Dg., Muh.,
-Abd.) are kept, so these rules still apply. What is lost is every spelling fold
-(``OE``/``U``, ``DJ``/``J``): folded pairs become pairs the normaliser does not know, so
-the test is harder than real data. The answer key (ground_truth.csv) does not change.
+and the register. A word keeps its length, its frequency and its typos: a one-letter slip
+stays one letter, and two enciphered words score the same Jaro-Winkler and Levenshtein
+similarity as before. Titles, honorifics, degrees and the abbreviations the normaliser
+expands (H., Andi, Dg., Muh., Abd.) are kept, so these rules still apply. What is lost is
+every spelling fold (``OE``/``U``, ``DJ``/``J``): folded pairs become pairs the normaliser
+does not know, so the test is harder than real data. The answer key (ground_truth.csv) does
+not change.
 """
 
 from __future__ import annotations
