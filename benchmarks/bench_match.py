@@ -197,6 +197,14 @@ def ensure_data(root: Path, size: str) -> Path:
     return d
 
 
+def _print_run_by_run(size: str, label: str, num: list[dict], den: list[dict]) -> None:
+    """Each run of ``num`` against the run of ``den`` in the same round, when there are two
+    or more rounds."""
+    pairs = [round(n["seconds"] / d["seconds"], 2) for n, d in zip(num, den, strict=False)]
+    if len(pairs) > 1:
+        print(f"[{size}] {label} {pairs}, median {statistics.median(pairs):.2f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -256,21 +264,11 @@ def main() -> None:
             print(f"[{size}] padan / floor = {pd['seconds'] / fl['seconds']:.2f}x (target <= 3x)")
             # each padan run against the floor run just before it: the machine's speed
             # drifts within minutes, which a ratio of medians can hide
-            pairs = [
-                round(p["seconds"] / f["seconds"], 2)
-                for f, p in zip(runs["floor"], runs["padan"], strict=False)
-            ]
-            if len(pairs) > 1:
-                print(f"[{size}] run by run {pairs}, median {statistics.median(pairs):.2f}x")
+            _print_run_by_run(size, "run by run", runs["padan"], runs["floor"])
         if sp and pd:
             print(f"[{size}] splink / padan = {sp['seconds'] / pd['seconds']:.2f}x (target >= 10x)")
             # each Splink run against the padan run of its round
-            pairs = [
-                round(s["seconds"] / p["seconds"], 2)
-                for s, p in zip(runs["splink"], runs["padan"], strict=False)
-            ]
-            if len(pairs) > 1:
-                print(f"[{size}] splink run by run {pairs}, median {statistics.median(pairs):.2f}x")
+            _print_run_by_run(size, "splink run by run", runs["splink"], runs["padan"])
         results[size] = res
     print(json.dumps(results, indent=1))
 

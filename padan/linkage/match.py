@@ -465,9 +465,9 @@ def match_tables(
     file, which has no place for it). ``registry_unique``: the caller knows each register
     NIK occurs once (the loader counted), so that is not counted again. ``concurrent``: the
     duplicates are found on a second connection while the probabilistic tier runs, filling
-    the core Splink's Python leaves idle. Only for an in-memory
-    database: the two connections share the prepared DPT rows as a plain table, which a
-    workspace file would store.
+    the core Splink's Python leaves idle. Only for an in-memory database: the two
+    connections share the prepared DPT rows as a plain table, which a workspace file would
+    store.
     """
     st = _Stages(progress)
     st.run(
