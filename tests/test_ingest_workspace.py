@@ -233,7 +233,13 @@ def test_import_killed_half_way_leaves_workspace_unchanged(tmp_path, dpt_file, w
             )
     script = tmp_path / "kill.py"
     script.write_text(KILL_SCRIPT)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    # SIGKILL leaves the import's temporary folder behind: keep it under tmp_path, not /tmp
+    (tmp_path / "tmp").mkdir()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        "TMPDIR": str(tmp_path / "tmp"),
+    }
     proc = subprocess.Popen(
         [sys.executable, str(script), str(ws_path), str(big), when],
         stdout=subprocess.PIPE,
