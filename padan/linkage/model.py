@@ -219,7 +219,8 @@ def _prepare_inputs(engine: Any, profile: ElectionProfile) -> tuple[int, int]:
         "tgl IS NULL OR status_kawin IN ('S', 'P') "
         f"OR tgl <= DATE '{day}' - INTERVAL {profile.min_age - 3} YEAR"
     )
-    accepted = "SELECT DISTINCT cand FROM _lk_cand WHERE decision = 'accept'"
+    # (no DISTINCT: an anti join does not need one; 0.13 against 0.20 s at 1 M)
+    accepted = "SELECT cand FROM _lk_cand WHERE decision = 'accept'"
     n_right = engine.one(f"""
         SELECT count(*) FROM _lk_r ANTI JOIN ({accepted}) c ON c.cand = _lk_r.nik WHERE {age}
     """)[0]
