@@ -171,8 +171,10 @@ def test_nkk_typed_as_nik():
     assert out[0]["nik"] == IBU["nik"] and "NIK_KOREKSI_NKK" in out[0]["catatan"]
 
 
-def test_masked_nik():
-    masked = LAIN["nik"][:6] + "**********"
+@pytest.mark.parametrize("cell", ["{}", "'{}", " {} ", "\u00a0'{}"])
+def test_masked_nik(cell):
+    # as published, and as Excel users leave it: a leading ' (text marker), blanks, NBSP
+    masked = cell.format(LAIN["nik"][:6] + "**********")
     _, _, out = run([voter(None, "NURHAYATI", "1988-02-24", "P", nik_raw=masked)], PEOPLE)
     assert out[0]["nik"] == LAIN["nik"] and "NIK_KOREKSI_SAMARAN" in out[0]["catatan"]
 

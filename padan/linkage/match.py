@@ -20,6 +20,7 @@ from typing import Any
 
 from padan.engine import Beside
 from padan.identity.names import normalize_name_sql
+from padan.identity.nik import nik_cleaned_sql
 from padan.linkage import rules
 from padan.linkage.duplicates import find_duplicates
 from padan.linkage.status import status_rekam_sql, voter_flags_sql
@@ -249,13 +250,16 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
             WHERE r.nik IS DISTINCT FROM f.excl
             UNION ALL
             -- a masked NIK (KPU publishes 10 of 16 digits hidden): visible digits must
-            -- agree, blocked by the visible kecamatan prefix and birth date / sex
+            -- agree, blocked by the visible kecamatan prefix and birth date / sex; the cell
+            -- as the NIK rules see it (blanks and Excel's leading ' removed)
             SELECT d.row_id, r.nik, 'NIK_KOREKSI_SAMARAN'
-            FROM _lk_t2rows d JOIN _lk_r r
-              ON substr(r.nik, 1, 6) = substr(d.nik_raw, 1, 6) AND r.tgl = d.tgl
+            FROM (SELECT row_id, tgl, jk, {nik_cleaned_sql("nik_raw")} AS masked
+                  FROM _lk_t2rows WHERE nik IS NULL) d
+            JOIN _lk_r r
+              ON substr(r.nik, 1, 6) = substr(d.masked, 1, 6) AND r.tgl = d.tgl
                  AND r.jk IS NOT DISTINCT FROM d.jk
-            WHERE d.nik IS NULL AND regexp_full_match(d.nik_raw, '[0-9]{{6}}[0-9*xX#]{{10}}')
-              AND r.nik LIKE regexp_replace(d.nik_raw, '[*xX#]', '_', 'g'))
+            WHERE regexp_full_match(d.masked, '[0-9]{{6}}[0-9*xX#]{{10}}')
+              AND r.nik LIKE regexp_replace(d.masked, '[*xX#]', '_', 'g'))
         SELECT p.row_id, r.nik AS cand, p.kind, {_PAIR_FIELDS}
         FROM p JOIN _lk_r r ON r.nik = p.cand JOIN _lk_t2rows d ON d.row_id = p.row_id
     """)
