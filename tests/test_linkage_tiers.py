@@ -131,6 +131,19 @@ def test_family_of_the_person_whose_nik_was_used():
     assert "NIK_KOREKSI_KELUARGA" in out[0]["catatan"].split(";")
 
 
+@pytest.mark.parametrize("side", ["dpt", "register", "both"])
+def test_family_cards_as_excel_leaves_them(side):
+    # The mother listed with a NIK no one has and her family card: found in that family,
+    # also when the card number carries Excel's leading ' or blanks (either file).
+    kk = AYAH["no_kk"]
+    marked = f" '{kk} "
+    nkk = marked if side in ("dpt", "both") else kk
+    family = [p | {"no_kk": marked} if side in ("register", "both") else p for p in PEOPLE]
+    _, _, out = run([voter("7371019999990009", "SITI AMINAH", "1975-05-15", "P", nkk=nkk)], family)
+    assert out[0]["nik"] == IBU["nik"] and out[0]["metode"] == "NIK_KOREKSI"
+    assert "NIK_KOREKSI_KELUARGA" in out[0]["catatan"].split(";")
+
+
 def test_another_name_with_the_records_nik_birth_date_sex_and_family_card_links():
     """A person listed under the name they go by (here a daeng name) links on the NIK when
     the birth date, sex and family card are the record's own; with another family card the

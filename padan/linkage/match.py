@@ -20,7 +20,7 @@ from typing import Any
 
 from padan.engine import Beside
 from padan.identity.names import normalize_name_sql
-from padan.identity.nik import nik_cleaned_sql
+from padan.identity.nik import nik_clean_sql, nik_cleaned_sql
 from padan.linkage import rules
 from padan.linkage.duplicates import find_duplicates
 from padan.linkage.status import status_rekam_sql, voter_flags_sql
@@ -88,7 +88,7 @@ def _prepare(
     engine.execute(f"""
         CREATE OR REPLACE {"" if shared else "TEMP "}TABLE _lk_d AS
         SELECT row_id, nik, nik_raw, coalesce(nik_flags, '') AS nik_flags,
-               CASE WHEN regexp_full_match(nkk, '[0-9]{{16}}') THEN nkk END AS nkk,
+               {nik_clean_sql("nkk")} AS nkk,
                n.nm, n.nms, n.nm_h, n.last_h, tanggal_lahir AS tgl, jenis_kelamin AS jk,
                tempat_lahir, kode_kab, kode_kec, kode_desa,
                tps_key, status_kawin, ktp_el
@@ -105,7 +105,7 @@ def _prepare(
     )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_r AS
-        SELECT nik, CASE WHEN regexp_full_match(no_kk, '[0-9]{{16}}') THEN no_kk END AS no_kk,
+        SELECT nik, {nik_clean_sql("no_kk")} AS no_kk,
                n.nm, n.nms, n.nm_h, n.last_h, tanggal_lahir AS tgl, jenis_kelamin AS jk,
                tempat_lahir, kode_desa,
                substr(kode_desa, 1, 6) AS kode_kec, substr(kode_desa, 1, 4) AS kode_kab,
