@@ -258,6 +258,23 @@ def test_date_formats(engine, tmp_path):
     assert w.rows == 2 and "31-02-1990" in w.examples[0]
 
 
+def test_excel_serial_dates_reach_the_oldest_voters(engine, tmp_path):
+    # A sheet saved as CSV with its date column formatted as a number: the voters born
+    # before May 1927 have 4-digit serials (8469 = 9 Mar 1923). Numbers up to 2100 could be
+    # years and are not read as serials.
+    vals = ["8469", "2101", "10000", "33059", "2100", "1975", "80001"]
+    _, got = _load_dates(engine, tmp_path, vals)
+    assert got == [
+        dt.date(1923, 3, 9),
+        dt.date(1905, 10, 1),
+        dt.date(1927, 5, 18),
+        dt.date(1990, 7, 5),
+        None,
+        None,
+        None,
+    ]
+
+
 @pytest.mark.parametrize(
     ("vals", "expected"),
     [

@@ -100,7 +100,8 @@ def date_order_stats(expr: str, weight: str = "1") -> str:
 
 def parse_date(expr: str, mdy: str = "false") -> str:
     """A DATE from the contract's formats (``DD-MM-YYYY``, ``DD/MM/YYYY``, ``DD|MM|YYYY``,
-    ``YYYY-MM-DD``, an Excel serial number 10000-80000); NULL when unparseable.
+    ``YYYY-MM-DD``, an Excel serial number 2101-80000, 1905-2119: a number up to 2100 could be
+    a year and is not read as one); NULL when unparseable.
 
     ``mdy`` is a SQL boolean: read ``NN-NN-YYYY`` as month-day-year (decided per file). The
     parts are reordered to ISO and cast (much cheaper than strptime); an impossible date
@@ -116,7 +117,7 @@ def parse_date(expr: str, mdy: str = "false") -> str:
         f"WHEN split_part({t}, '-', 4) <> '' THEN NULL "
         f"WHEN {mdy} THEN TRY_CAST({p3} || '-' || {p1} || '-' || {p2} AS DATE) "
         f"ELSE TRY_CAST({p3} || '-' || {p2} || '-' || {p1} AS DATE) END, "
-        f"CASE WHEN {serial} BETWEEN 10000 AND 80000 AND {serial} = floor({serial}) "
+        f"CASE WHEN {serial} BETWEEN 2101 AND 80000 AND {serial} = floor({serial}) "
         f"THEN CAST(DATE '1899-12-30' + CAST({serial} AS INTEGER) AS DATE) END)"
     )
 
