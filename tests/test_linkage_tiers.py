@@ -192,6 +192,40 @@ def test_masked_nik(cell):
     assert out[0]["nik"] == LAIN["nik"] and "NIK_KOREKSI_SAMARAN" in out[0]["catatan"]
 
 
+def excel_voter(digits, *args, **kw):
+    """A DPT row whose NIK cell Excel stored as a number: nik NULL, flagged, digits kept."""
+    return voter(None, *args, nik_raw=digits, **kw) | {"nik_flags": "NIK_RUSAK_EXCEL"}
+
+
+def test_excel_number_nik_not_ending_in_0_links_as_a_nik():
+    # 16 digits ending in 4: Excel (15 significant digits) cannot have cut it
+    _, _, out = run([excel_voter(LAIN["nik"], "NURHAYATI", "1988-02-24", "P")], PEOPLE)
+    assert out[0]["nik"] == LAIN["nik"] and out[0]["metode"] == "NIK"
+    assert "NIK_RUSAK_EXCEL" in out[0]["catatan"].split(";")
+
+
+@pytest.mark.parametrize("true_last", ["4", "0"])
+def test_excel_number_nik_ending_in_0_is_tried_with_its_last_digit_neighbours(true_last):
+    # Excel cut ...0004 to ...0000 (or the NIK really ends in 0); a namesake-free record
+    # ...0000 of another person (same birth date and sex: NIK digits) is there too
+    me = LAIN | {"nik": LAIN["nik"][:15] + true_last}
+    other = person(LAIN["nik"][:15] + ("7" if true_last == "0" else "0"), "SITTI RAHMA",
+                   "1988-02-24", "P", no_kk="7371010303300003")  # fmt: skip
+    cut = LAIN["nik"][:15] + "0"
+    _, _, out = run([excel_voter(cut, "NURHAYATI", "1988-02-24", "P")], [AYAH, me, other])
+    assert out[0]["nik"] == me["nik"] and out[0]["metode"] == "NIK_KOREKSI"
+    cat = out[0]["catatan"].split(";")
+    assert "NIK_KOREKSI_EXCEL" in cat and "NIK_MILIK_ORANG_LAIN" not in cat
+
+
+def test_excel_number_nik_ending_in_0_with_two_agreeing_records_goes_to_review():
+    # two namesakes born the same day in the same kecamatan: the cut digit cannot be told
+    a = LAIN | {"nik": LAIN["nik"][:15] + "0"}
+    b = LAIN | {"nik": LAIN["nik"][:15] + "3", "no_kk": "7371010303300003"}
+    _, _, out = run([excel_voter(a["nik"], "NURHAYATI", "1988-02-24", "P")], [a, b])
+    assert out[0]["status"] == "PERLU_TINJAU" and out[0]["nik"] is None
+
+
 def test_correction_with_two_agreeing_candidates_goes_to_review():
     # Two register people (twins with near-identical names) one digit away from the typo.
     a = person("7371011506950011", "ABDUL RAHMAN", "1995-06-15")

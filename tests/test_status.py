@@ -199,7 +199,11 @@ _ERROR_CODE = re.compile(r"""PadanError\(\s*["']([A-Z0-9_]+)["']""")
 
 
 def test_codes_used_in_linkage_are_catatan_codes():
-    """A quoted code-like string in padan/linkage/*.py must be a documented CATATAN code."""
+    """A quoted code-like string in padan/linkage/*.py must be a documented CATATAN code,
+    or one of the NIK rule codes (``padan.identity.nik.REASONS``, docs/reason-codes-nik.md)
+    that CATATAN carries from the DPT's ``nik_flags``."""
+    from padan.identity.nik import REASONS
+
     used: dict[str, str] = {}
     errors: set[str] = set()  # PadanError codes are messages, not CATATAN codes
     for path in sorted((ROOT / "padan" / "linkage").glob("*.py")):
@@ -209,5 +213,6 @@ def test_codes_used_in_linkage_are_catatan_codes():
             if not code.endswith("_"):  # a prefix such as 'TINJAU_' in starts_with()
                 used.setdefault(code, path.name)
     used = {c: f for c, f in used.items() if c not in errors}
-    undocumented = {c: f for c, f in used.items() if c not in S.CATATAN_CODES | _NOT_CATATAN}
+    known = S.CATATAN_CODES | _NOT_CATATAN | set(REASONS)
+    undocumented = {c: f for c, f in used.items() if c not in known}
     assert undocumented == {}, "add these to CATATAN_CODES and docs/reason-codes.md"

@@ -68,6 +68,18 @@ class _Stages:
             self.progress(name, done, total)
 
 
+# The NIK as the tiers match it (``nik_m``): the valid NIK, or the 16 digits of a NIK that
+# Excel stored as a number (NIK_RUSAK_EXCEL: ``nik`` stays NULL, the duplicates and the
+# reports do not trust it). Excel keeps 15 significant digits, so such a value ending in a
+# digit other than 0 is exact (a file written by a program, not typed) and links as a NIK;
+# one ending in 0 may have lost its last digit: tier 2 tries it and its nine last-digit
+# neighbours as candidates (NIK_KOREKSI_EXCEL), accepted only if exactly one agrees.
+_EXCEL_NIK = (
+    "CASE WHEN contains(nik_flags, 'NIK_RUSAK_EXCEL') "
+    "THEN NULLIF(regexp_extract(nik_raw, '^\\s*([0-9]{16})(\\.0*)?\\s*$', 1), '') END"
+)
+
+
 def _prepare(
     engine: Any,
     dpt_table: str,
@@ -88,6 +100,7 @@ def _prepare(
     engine.execute(f"""
         CREATE OR REPLACE {"" if shared else "TEMP "}TABLE _lk_d AS
         SELECT row_id, nik, nik_raw, coalesce(nik_flags, '') AS nik_flags,
+               coalesce(nik, {_EXCEL_NIK}) AS nik_m,
                {nik_clean_sql("nkk")} AS nkk,
                n.nm, n.nms, n.nm_h, n.last_h, tanggal_lahir AS tgl, jenis_kelamin AS jk,
                tempat_lahir, kode_kab, kode_kec, kode_desa,
@@ -150,20 +163,23 @@ def _tier_nik(engine: Any, explain: bool = True) -> None:
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t1 AS
         SELECT d.row_id, r.nik AS cand, r.status_ktp_el, {_compare_cols()},
-               coalesce(d.nkk = r.no_kk, false) AS kk_same
-        FROM _lk_d d JOIN _lk_r r ON d.nik = r.nik
+               coalesce(d.nkk = r.no_kk, false) AS kk_same,
+               d.nik IS NULL AS xl, d.nik IS NULL AND ends_with(d.nik_m, '0') AS xl0
+        FROM _lk_d d JOIN _lk_r r ON d.nik_m = r.nik
     """)
+    verified = f"({rules.NIK_VERIFIED} AND NOT xl0)"
     engine.execute(f"""
         INSERT INTO _lk_cand
         SELECT row_id, cand, '{TIER_NIK}', NULL, {SCORE_NIK}, NULL, 'accept',
                CASE WHEN {rules.IDENTITY_DIFFERS} THEN 'IDENTITAS_BEDA' END, {_details(explain)},
                status_ktp_el
-        FROM _lk_t1 WHERE {rules.NIK_VERIFIED}
+        FROM _lk_t1 WHERE {verified}
     """)
+    # (a damaged Excel number that hits another record is not "someone else's NIK")
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_refused AS
-        SELECT row_id, cand, {rules.NIK_OTHER_PERSON} AS other_person
-        FROM _lk_t1 WHERE NOT {rules.NIK_VERIFIED}
+        SELECT row_id, cand, {rules.NIK_OTHER_PERSON} AND NOT xl AS other_person
+        FROM _lk_t1 WHERE NOT {verified}
     """)
 
 
@@ -182,7 +198,8 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
     """Candidate NIKs for rows the NIK tier did not link, generated as keys and joined."""
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_t2rows AS
-        SELECT d.row_id, d.nik, d.nik_raw, d.nkk, d.nm, d.nms, d.tgl, d.jk
+        SELECT d.row_id, d.nik_m AS nik, d.nik_raw, d.nkk, d.nm, d.nms, d.tgl, d.jk,
+               d.nik IS NULL AND ends_with(d.nik_m, '0') AS xl0
         FROM _lk_d d ANTI JOIN _lk_cand c ON c.row_id = d.row_id
     """)
     # Keys as numbers: a NIK is 16 digits, so substituting digit p (weight w = 10^(16-p))
@@ -248,6 +265,10 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
                   FROM _lk_t2rows d JOIN _lk_r o ON o.nik = d.nik WHERE o.no_kk IS NOT NULL) f
             JOIN _lk_r r ON r.no_kk = f.kk
             WHERE r.nik IS DISTINCT FROM f.excl
+            UNION ALL
+            -- a NIK Excel stored as a number ending in 0: its last digit may be lost
+            SELECT row_id, substr(nik, 1, 15) || x::VARCHAR, 'NIK_KOREKSI_EXCEL'
+            FROM _lk_t2rows, range(10) t(x) WHERE xl0
             UNION ALL
             -- a masked NIK (KPU publishes 10 of 16 digits hidden): visible digits must
             -- agree, blocked by the visible kecamatan prefix and birth date / sex; the cell

@@ -187,6 +187,14 @@ BLOCKS = [
 BLOCKING_RULES = [b.rule() for b in BLOCKS]
 
 
+# The DPT rows as the model reads them: the NIK as the tiers match it (an Excel-number NIK's
+# digits too, see match._EXCEL_NIK), so that the NIK comparison still counts for those rows.
+_DPT = (
+    "(SELECT row_id, nik_m AS nik, nkk, nm, nms, tgl, jk, kode_desa, kode_kec, kode_kab, "
+    "tempat_lahir, nm_h, last_h FROM _lk_d) _lk_d"
+)
+
+
 def _columns(src: str, uid: str, kk: str, extra: str = "") -> str:
     """The model's input columns from a prepared table (``extra``: more columns to carry).
 
@@ -207,7 +215,7 @@ def _prepare_inputs(engine: Any, profile: ElectionProfile) -> tuple[int, int]:
     # prepared rows are read: anti-joining every prepared row with every candidate cost 7x
     # as much (0.21 against 0.03 s at 1 M).
     engine.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _lk_pd AS {_columns("_lk_d", "row_id::VARCHAR", "nkk")}
+        CREATE OR REPLACE TEMP TABLE _lk_pd AS {_columns(_DPT, "row_id::VARCHAR", "nkk")}
         SEMI JOIN (SELECT row_id FROM _lk_t2rows
                    ANTI JOIN (SELECT row_id FROM _lk_cand WHERE tier = '{TIER_KOREKSI}') c
                    USING (row_id)) k ON k.row_id = _lk_d.row_id
@@ -347,16 +355,17 @@ def _train_from_labels(engine: Any, comps: list[dict]) -> tuple[list[dict], int]
     comparisons' own level conditions: about a second, not Splink's fixed ~55 s
     random-sampling run.
     """
-    n = engine.one("SELECT count(*) FROM _lk_t1")[0]
+    # (not a NIK that Excel may have cut: that pair may be two people)
+    n = engine.one("SELECT count(*) FROM _lk_t1 WHERE NOT xl0")[0]
     if n < MIN_LABELS:
         return _cap_weights(comps), n
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_lab AS
-        SELECT row_id, cand FROM _lk_t1 ORDER BY hash(row_id) LIMIT {MAX_LABELS}
+        SELECT row_id, cand FROM _lk_t1 WHERE NOT xl0 ORDER BY hash(row_id) LIMIT {MAX_LABELS}
     """)
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_trd AS
-        {_columns("_lk_d", "row_id::VARCHAR", "nkk")} WHERE row_id IN (SELECT row_id FROM _lk_lab)
+        {_columns(_DPT, "row_id::VARCHAR", "nkk")} WHERE row_id IN (SELECT row_id FROM _lk_lab)
     """)
     # (the labelled records are picked before their model columns are computed)
     labelled_r = "(SELECT r.* FROM _lk_r r SEMI JOIN _lk_lab b ON b.cand = r.nik)"

@@ -67,6 +67,7 @@ CATATAN_CODES: frozenset[str] = frozenset(
         "NIK_KOREKSI_NKK",
         "NIK_KOREKSI_KELUARGA",
         "NIK_KOREKSI_SAMARAN",
+        "NIK_KOREKSI_EXCEL",
         # the linked identity
         "IDENTITAS_BEDA",
         STATUS_UNKNOWN_CODE,
