@@ -218,6 +218,17 @@ def test_excel_number_nik_ending_in_0_is_tried_with_its_last_digit_neighbours(tr
     assert "NIK_KOREKSI_EXCEL" in cat and "NIK_MILIK_ORANG_LAIN" not in cat
 
 
+def test_excel_number_nik_above_2_53_is_not_trusted_as_exact():
+    # Papua (province 95): a double holds no odd integer above 2^53, so 9503...0003 became
+    # 9503...0004 -- and a namesake-free record ...0004 of another person exists
+    me = person("9503023009950003", "YOHANES WENDA", "1995-09-30", no_kk="9503020101100001")
+    other = person("9503023009950004", "MARKUS KOGOYA", "1995-09-30", no_kk="9503020101100002")
+    _, _, out = run([excel_voter(other["nik"], "YOHANES WENDA", "1995-09-30")], [me, other])
+    assert out[0]["nik"] == me["nik"] and out[0]["metode"] == "NIK_KOREKSI"
+    cat = out[0]["catatan"].split(";")
+    assert "NIK_KOREKSI_EXCEL" in cat and "NIK_MILIK_ORANG_LAIN" not in cat
+
+
 def test_excel_number_nik_ending_in_0_with_two_agreeing_records_goes_to_review():
     # two namesakes born the same day in the same kecamatan: the cut digit cannot be told
     a = LAIN | {"nik": LAIN["nik"][:15] + "0"}

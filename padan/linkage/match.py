@@ -71,13 +71,16 @@ class _Stages:
 # The NIK as the tiers match it (``nik_m``): the valid NIK, or the 16 digits of a NIK that
 # Excel stored as a number (NIK_RUSAK_EXCEL: ``nik`` stays NULL, the duplicates and the
 # reports do not trust it). Excel keeps 15 significant digits, so such a value ending in a
-# digit other than 0 is exact (a file written by a program, not typed) and links as a NIK;
-# one ending in 0 may have lost its last digit: tier 2 tries it and its nine last-digit
-# neighbours as candidates (NIK_KOREKSI_EXCEL), accepted only if exactly one agrees.
+# digit other than 0 is exact (a file written by a program, not typed) and links as a NIK,
+# below 2^53 (a double holds every integer up to there; above, Papua's codes 91-96, it may
+# be off by one). Any other may have lost its last digit: tier 2 tries it and its nine
+# last-digit neighbours as candidates (NIK_KOREKSI_EXCEL), accepted only if exactly one
+# agrees.
 _EXCEL_NIK = (
     "CASE WHEN contains(nik_flags, 'NIK_RUSAK_EXCEL') "
     "THEN NULLIF(regexp_extract(nik_raw, '^\\s*([0-9]{16})(\\.0*)?\\s*$', 1), '') END"
 )
+_EXCEL_MAYBE_CUT = "(d.nik IS NULL AND (ends_with(d.nik_m, '0') OR d.nik_m >= '9007199254740992'))"
 
 
 def _prepare(
@@ -164,7 +167,7 @@ def _tier_nik(engine: Any, explain: bool = True) -> None:
         CREATE OR REPLACE TEMP TABLE _lk_t1 AS
         SELECT d.row_id, r.nik AS cand, r.status_ktp_el, {_compare_cols()},
                coalesce(d.nkk = r.no_kk, false) AS kk_same,
-               d.nik IS NULL AS xl, d.nik IS NULL AND ends_with(d.nik_m, '0') AS xl0
+               d.nik IS NULL AS xl, {_EXCEL_MAYBE_CUT} AS xl0
         FROM _lk_d d JOIN _lk_r r ON d.nik_m = r.nik
     """)
     verified = f"({rules.NIK_VERIFIED} AND NOT xl0)"
@@ -196,10 +199,10 @@ _PAIR_FIELDS = (
 
 def _tier_correction(engine: Any, explain: bool = True) -> None:
     """Candidate NIKs for rows the NIK tier did not link, generated as keys and joined."""
-    engine.execute("""
+    engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t2rows AS
         SELECT d.row_id, d.nik_m AS nik, d.nik_raw, d.nkk, d.nm, d.nms, d.tgl, d.jk,
-               d.nik IS NULL AND ends_with(d.nik_m, '0') AS xl0
+               {_EXCEL_MAYBE_CUT} AS xl0
         FROM _lk_d d ANTI JOIN _lk_cand c ON c.row_id = d.row_id
     """)
     # Keys as numbers: a NIK is 16 digits, so substituting digit p (weight w = 10^(16-p))
