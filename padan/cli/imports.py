@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from padan.cli.options import pemilihan_option, workspace_option
+from padan.recap.formatting import format_int as N
 
 STAGES = {
     "hash": "Memeriksa berkas",
@@ -120,10 +121,10 @@ def _run(kind: str, files, workspace: str, rejects_dir: str | None, **kwargs) ->
             )
             write_rejects(engine, result.import_id, target)
             click.echo(
-                f"  Baris ditolak ({r.rejected:,}) ditulis ke {target}: perbaiki lalu impor ulang."
+                f"  Baris ditolak ({N(r.rejected)}) ditulis ke {target}: perbaiki lalu impor ulang."
             )
         click.echo(
-            f"Dibaca {r.rows_read:,} baris: diterima {r.accepted:,}, ditolak {r.rejected:,}."
+            f"Dibaca {N(r.rows_read)} baris: diterima {N(r.accepted)}, ditolak {N(r.rejected)}."
         )
     finally:
         progress.close()
@@ -235,7 +236,7 @@ def imports_command(workspace):
             names = names[:57] + "..."
         click.echo(
             f"{r['import_id']:>4}  {kind:<9} {what[:30]:<30} {str(r['imported_by'] or '')[:12]:<12} {when:<16} "
-            f"{r['rows_read']:>11,} {r['accepted']:>11,} {r['rejected']:>8,}  {names}"
+            f"{N(r['rows_read']):>11} {N(r['accepted']):>11} {N(r['rejected']):>8}  {names}"
         )
 
 

@@ -9,6 +9,8 @@ import click
 
 from padan.cli.imports import echo_warnings
 from padan.cli.options import pemilihan_option, workspace_option
+from padan.recap.formatting import format_decimal
+from padan.recap.formatting import format_int as N
 
 STAGE_LABELS = {
     "baca": "Membaca berkas DPT",
@@ -40,7 +42,8 @@ class _Progress:
         else:
             pct = 100.0 * done / total if total else 0.0
             click.echo(
-                f"[{elapsed:7.1f} d] {label}: {done:,} dari {total:,} ({pct:.1f}%)", err=True
+                f"[{elapsed:7.1f} d] {label}: {N(done)} dari {N(total)} ({format_decimal(pct)}%)",
+                err=True,
             )
 
 
@@ -56,9 +59,9 @@ def _print_inputs(inputs: dict) -> None:
     is dropped without a word (the workspace import prints the same)."""
     for kind, r in inputs.items():
         label = "DPT" if kind == "dpt" else "Data Dukcapil"
-        line = f"{label}: dibaca {r.rows_read:,} baris, diterima {r.accepted:,}"
+        line = f"{label}: dibaca {N(r.rows_read)} baris, diterima {N(r.accepted)}"
         if r.rejected:
-            line += f", ditolak {r.rejected:,} ({REJECT_FATE[kind]})"
+            line += f", ditolak {N(r.rejected)} ({REJECT_FATE[kind]})"
         click.echo(line + ".")
         for ex in r.reject_examples:
             click.echo(f"      ditolak: {ex}")
@@ -68,14 +71,14 @@ def _print_inputs(inputs: dict) -> None:
 
 def _print_summary(summary) -> None:
     _print_inputs(summary.inputs)
-    click.echo(f"Baris DPT yang dipadankan: {summary.rows:,}")
+    click.echo(f"Baris DPT yang dipadankan: {N(summary.rows)}")
     click.echo("Metode padan:")
     for k, v in sorted(summary.by_tier.items(), key=lambda kv: -kv[1]):
-        click.echo(f"  {k or '(tidak padan)':<16} {v:>12,}")
+        click.echo(f"  {k or '(tidak padan)':<16} {N(v):>12}")
     click.echo("Status rekam:")
     for k, v in sorted(summary.by_status.items(), key=lambda kv: -kv[1]):
-        click.echo(f"  {k:<16} {v:>12,}")
-    click.echo(f"Waktu: {sum(summary.seconds_by_stage.values()):.1f} detik")
+        click.echo(f"  {k:<16} {N(v):>12}")
+    click.echo(f"Waktu: {format_decimal(sum(summary.seconds_by_stage.values()))} detik")
 
 
 @click.command("match")
@@ -132,7 +135,7 @@ def match_command(dpt, registry, out, tanggal, workspace, pemilihan):
         engine.close()
     click.echo(f"Pemadanan #{match_id} selesai.")
     for k, v in counts:
-        click.echo(f"  {k:<16} {v:>12,}")
+        click.echo(f"  {k:<16} {N(v):>12}")
 
 
 @click.command("quality")
