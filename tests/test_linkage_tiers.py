@@ -229,6 +229,18 @@ def test_excel_number_nik_above_2_53_is_not_trusted_as_exact():
     assert "NIK_KOREKSI_EXCEL" in cat and "NIK_MILIK_ORANG_LAIN" not in cat
 
 
+def test_excel_number_nik_with_two_similar_names_among_its_neighbours_goes_to_review():
+    # One neighbour agrees (the same single name), another's name is close (the voter's
+    # own record, listed with a longer name): the lost digit cannot be told apart
+    a = person("7371150107030001", "MUHAMMAD", "2003-07-01", no_kk="7371150510160001")
+    b = person(
+        "7371150107030002", "MUHAMMAD RISKI ALAMSYAH", "2003-07-01", no_kk="7371150510160002"
+    )
+    _, _, out = run([excel_voter("7371150107030000", "MUHAMMAD", "2003-07-01")], [a, b])
+    assert out[0]["status"] == "PERLU_TINJAU" and out[0]["nik"] is None
+    assert "TINJAU_KANDIDAT_GANDA" in out[0]["catatan"].split(";")
+
+
 def test_excel_number_nik_ending_in_0_with_two_agreeing_records_goes_to_review():
     # two namesakes born the same day in the same kecamatan: the cut digit cannot be told
     a = LAIN | {"nik": LAIN["nik"][:15] + "0"}

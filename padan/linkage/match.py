@@ -287,20 +287,28 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
         SELECT p.row_id, r.nik AS cand, p.kind, {_PAIR_FIELDS}
         FROM p JOIN _lk_r r ON r.nik = p.cand JOIN _lk_t2rows d ON d.row_id = p.row_id
     """)
+    # An Excel-cut NIK's last-digit neighbours share birth date, sex and kecamatan (NIK
+    # digits): only the name tells them apart, so two of them with a similar name (a
+    # common single name such as MUHAMMAD) send the row to review even if one agrees.
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t2ok AS
+        WITH c AS (SELECT row_id, cand, kind, r.status_ktp_el,
+                          {_compare_cols(rules.CORRECTION_POSSIBLE)}
+                   FROM _lk_t2),
+        xl AS (SELECT row_id FROM c WHERE kind = 'NIK_KOREKSI_EXCEL' AND name_sim >= 0.80
+               GROUP BY row_id HAVING count(DISTINCT cand) > 1)
         SELECT row_id, cand, min(kind) AS kind, any_value({_details(explain)}) AS details,
-               any_value(status_ktp_el) AS status_ktp_el
-        FROM (SELECT row_id, cand, kind, r.status_ktp_el,
-                     {_compare_cols(rules.CORRECTION_POSSIBLE)}
-              FROM _lk_t2) c
-        WHERE {rules.CORRECTION_AGREES} GROUP BY row_id, cand
+               any_value(status_ktp_el) AS status_ktp_el,
+               row_id IN (SELECT row_id FROM xl) AS xl_ambiguous
+        FROM c WHERE {rules.CORRECTION_AGREES} GROUP BY row_id, cand
     """)
     engine.execute(f"""
         INSERT INTO _lk_cand
         SELECT row_id, cand, '{TIER_KOREKSI}', kind, {SCORE_KOREKSI}, NULL,
-               CASE WHEN count(*) OVER (PARTITION BY row_id) = 1 THEN 'accept' ELSE 'review' END,
-               CASE WHEN count(*) OVER (PARTITION BY row_id) > 1 THEN 'TINJAU_KANDIDAT_GANDA' END,
+               CASE WHEN count(*) OVER (PARTITION BY row_id) = 1 AND NOT xl_ambiguous
+                    THEN 'accept' ELSE 'review' END,
+               CASE WHEN count(*) OVER (PARTITION BY row_id) > 1 OR xl_ambiguous
+                    THEN 'TINJAU_KANDIDAT_GANDA' END,
                details, status_ktp_el
         FROM _lk_t2ok
     """)
