@@ -2,9 +2,10 @@
 
 Each sheet has two to four title rows above the header, as printed lists do. NIK and NKK are
 text cells; in the "damaged" files (``xlsx_damaged``) they were stored as numbers, as Excel
-does when a user opens and saves a CSV, so that 7306021407850003 becomes 7.30602E+15 and its
-last digits are lost. Files sorted by path, sheets in order and rows in order give exactly
-the rows of ``dpt.csv`` in its order (so ``ground_truth.csv``'s ROW applies to them too).
+does when a user opens and saves a CSV, so that 7306021407850003 becomes 7306021407850000
+(shown as 7.30602E+15): its 16th digit is lost. Files sorted by path, sheets in order and
+rows in order give exactly the rows of ``dpt.csv`` in its order (so ``ground_truth.csv``'s
+ROW applies to them too).
 """
 
 from __future__ import annotations
@@ -129,7 +130,9 @@ def _nik_writer(ws, broken: bool):
 
     def write(r: int, c: int, v: str) -> None:
         if v.isdigit():
-            ws.write_number(r, c, float(v))
+            # Excel keeps 15 significant digits: the 16th becomes 0 (a double would have
+            # kept it, and the file would not be damaged as Excel damages it)
+            ws.write_number(r, c, float(v[:15] + "0" * (len(v) - 15) if len(v) > 15 else v))
         else:
             ws.write_string(r, c, v)
 
