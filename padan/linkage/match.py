@@ -277,7 +277,7 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
             JOIN _lk_r r ON r.no_kk = f.kk
             WHERE r.nik IS DISTINCT FROM f.excl
             UNION ALL
-            -- a NIK Excel stored as a number ending in 0: its last digit may be lost
+            -- a NIK Excel stored as a number that may have lost its last digit (xl0)
             SELECT row_id, substr(nik, 1, 15) || x::VARCHAR, 'NIK_KOREKSI_EXCEL'
             FROM _lk_t2rows, range(10) t(x) WHERE xl0
             UNION ALL
@@ -296,14 +296,16 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
         FROM p JOIN _lk_r r ON r.nik = p.cand JOIN _lk_t2rows d ON d.row_id = p.row_id
     """)
     # An Excel-cut NIK's last-digit neighbours share birth date, sex and kecamatan (NIK
-    # digits): only the name tells them apart, so two of them with a similar name (a
-    # common single name such as MUHAMMAD) send the row to review even if one agrees.
+    # digits): only the name tells them apart, so two of them whose name is not clearly
+    # another person's (a common single name such as MUHAMMAD) send the row to review
+    # even if one agrees.
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t2ok AS
         WITH c AS (SELECT row_id, cand, kind, r.status_ktp_el,
                           {_compare_cols(rules.CORRECTION_POSSIBLE)}
                    FROM _lk_t2),
-        xl AS (SELECT row_id FROM c WHERE kind = 'NIK_KOREKSI_EXCEL' AND name_sim >= 0.80
+        xl AS (SELECT row_id FROM c
+               WHERE kind = 'NIK_KOREKSI_EXCEL' AND NOT {rules.NIK_OTHER_PERSON}
                GROUP BY row_id HAVING count(DISTINCT cand) > 1)
         SELECT row_id, cand, min(kind) AS kind, any_value({_details(explain)}) AS details,
                any_value(status_ktp_el) AS status_ktp_el,
