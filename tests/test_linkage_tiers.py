@@ -186,6 +186,19 @@ def test_region_digit_is_corrected_only_when_the_dpt_region_is_unknown():
     assert out[0]["metode"] != "NIK_KOREKSI"
 
 
+def test_a_neighbour_sharing_only_a_common_word_of_the_name_is_not_a_correction():
+    # SITI AMINAH's NIK (consistent: region, birth date, sex) is not in this extract; the
+    # record one serial digit away, born the same day, is SITI ZAINAB: the whole names
+    # score 0.93, the words that differ (AMINAH / ZAINAB) 0.78. A spelling variant of the
+    # same name (SITI AMINA) is still corrected.
+    zainab = person("7371015406900002", "SITI ZAINAB", "1990-06-14", "P", no_kk="7371010505050005")
+    _, _, out = run([voter("7371015406900001", "SITI AMINAH", "1990-06-14", "P")], [zainab])
+    assert out[0]["nik"] is None and out[0]["metode"] != "NIK_KOREKSI"
+    amina = zainab | {"nama": "SITI AMINA"}
+    _, _, out = run([voter("7371015406900001", "SITI AMINAH", "1990-06-14", "P")], [amina])
+    assert out[0]["nik"] == amina["nik"] and "NIK_KOREKSI_SATU_DIGIT" in out[0]["catatan"]
+
+
 def test_transposed_digits_are_corrected():
     n = LAIN["nik"]
     wrong = n[:14] + n[15] + n[14]  # ...04 -> ...40

@@ -302,7 +302,9 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t2ok AS
         WITH c AS (SELECT row_id, cand, kind, r.status_ktp_el,
-                          {_compare_cols(rules.CORRECTION_POSSIBLE)}
+                          {_compare_cols(rules.CORRECTION_POSSIBLE)},
+                          CASE WHEN {rules.CORRECTION_POSSIBLE}
+                               THEN {rules.own_words_similarity_sql()} END AS own_sim
                    FROM _lk_t2),
         xl AS (SELECT row_id FROM c
                WHERE kind = 'NIK_KOREKSI_EXCEL' AND NOT {rules.NIK_OTHER_PERSON}
@@ -310,7 +312,8 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
         SELECT row_id, cand, min(kind) AS kind, any_value({_details(explain)}) AS details,
                any_value(status_ktp_el) AS status_ktp_el,
                row_id IN (SELECT row_id FROM xl) AS xl_ambiguous
-        FROM c WHERE {rules.CORRECTION_AGREES} GROUP BY row_id, cand
+        FROM c WHERE {rules.CORRECTION_AGREES} AND {rules.OWN_WORDS_AGREE}
+        GROUP BY row_id, cand
     """)
     engine.execute(f"""
         INSERT INTO _lk_cand

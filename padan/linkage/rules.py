@@ -124,6 +124,29 @@ CORRECTION_AGREES = (
 """A corrected NIK is accepted only when name, birth date and sex agree (stricter than the
 verified-NIK rule: the NIK itself is no longer evidence)."""
 
+
+def own_words_similarity_sql(d: str = "d", r: str = "r") -> str:
+    """0-1: Jaro-Winkler of the words each name has and the other lacks; 1 when one name's
+    words are all in the other (initials allowed, as :func:`covers_sql`). Two people who
+    share a common word score high on the whole name (SITI AMINAH / SITI ZAINAB 0.93,
+    MUHAMMAD ALIF / MUHAMMAD ZAINAL 0.93) but not on the words that tell them apart (AMINAH /
+    ZAINAB 0.78, ALIF / ZAINAL 0.61), while a spelling variant keeps a high score there (RIZAL /
+    RISAL 0.89)."""
+    dt, rt = words_sql(f"{d}.nm"), words_sql(f"{r}.nm")
+
+    def own(a: str, b: str) -> str:
+        return f"array_to_string(list_filter({a}, lambda w: NOT list_contains({b}, w)), ' ')"
+
+    return (
+        f"CASE WHEN {d}.nm = {r}.nm OR {covers_sql(dt, rt)} OR {covers_sql(rt, dt)} "
+        f"THEN 1.0::DOUBLE ELSE jaro_winkler_similarity({own(dt, rt)}, {own(rt, dt)}) END"
+    )
+
+
+OWN_WORDS_AGREE = "(own_sim >= 0.85)"
+"""For a corrected NIK (tier 2): the words that differ between the names must be spelling
+variants of each other, not other names (:func:`own_words_similarity_sql`)."""
+
 CORRECTION_POSSIBLE = f"(year(d.tgl) = year(r.tgl) AND {sex_agrees_sql()})"
 """Implied by CORRECTION_AGREES (each birth-date level it accepts needs the same year): most
 generated candidates (a family member, a one-digit neighbour) fail it and are not compared."""
