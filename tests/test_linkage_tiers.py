@@ -199,6 +199,17 @@ def test_a_neighbour_sharing_only_a_common_word_of_the_name_is_not_a_correction(
     assert out[0]["nik"] == amina["nik"] and "NIK_KOREKSI_SATU_DIGIT" in out[0]["catatan"]
 
 
+def test_a_nik_whose_name_shares_only_a_common_word_is_not_linked_on_the_nik():
+    # MUHAMMAD NASIR typed a NIK that is MUHAMMAD LUKMAN's (same birth date and sex: NIK
+    # digits; another family card): 0.85 as whole names, but NASIR is not LUKMAN
+    lukman = person("7302070107690001", "MUHAMMAD LUKMAN", "1969-07-01", no_kk="7302072604060001")
+    _, _, out = run([voter(lukman["nik"], "MUHAMMAD NASIR", "1969-07-01")], [lukman])
+    assert out[0]["metode"] != "NIK" and out[0]["nik"] is None
+    # a spelling variant of the record's own name still links on the NIK
+    _, _, out = run([voter(lukman["nik"], "MUHAMMAD LUQMAN", "1969-07-01")], [lukman])
+    assert out[0]["metode"] == "NIK" and out[0]["nik"] == lukman["nik"]
+
+
 def test_transposed_digits_are_corrected():
     n = LAIN["nik"]
     wrong = n[:14] + n[15] + n[14]  # ...04 -> ...40

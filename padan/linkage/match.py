@@ -167,10 +167,11 @@ def _tier_nik(engine: Any, explain: bool = True) -> None:
         CREATE OR REPLACE TEMP TABLE _lk_t1 AS
         SELECT d.row_id, r.nik AS cand, r.status_ktp_el, {_compare_cols()},
                coalesce(d.nkk = r.no_kk, false) AS kk_same,
-               d.nik IS NULL AS xl, {_EXCEL_MAYBE_CUT} AS xl0
+               d.nik IS NULL AS xl, {_EXCEL_MAYBE_CUT} AS xl0,
+               CASE WHEN d.nm <> r.nm THEN {rules.own_words_similarity_sql()} END AS own_sim
         FROM _lk_d d JOIN _lk_r r ON d.nik_m = r.nik
     """)
-    verified = f"({rules.NIK_VERIFIED} AND NOT xl0)"
+    verified = f"({rules.NIK_VERIFIED} AND {rules.NIK_NAME_OWN} AND NOT xl0)"
     engine.execute(f"""
         INSERT INTO _lk_cand
         SELECT row_id, cand, '{TIER_NIK}', NULL, {SCORE_NIK}, NULL, 'accept',
