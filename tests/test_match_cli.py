@@ -236,3 +236,19 @@ def test_one_shot_tells_what_was_read_and_rejected(tmp_path):
     assert "dpt.csv baris 3: BARIS_TANPA_IDENTITAS" in r.output
     assert "reg.csv baris 5: NIK_TIDAK_VALID (737101****)" in r.output
     assert "7371019999" not in r.output
+
+
+def test_progress_prints_a_line_per_tenth_not_per_chunk(capsys):
+    from padan.cli.match import _Progress
+
+    p = _Progress()
+    total = 556_000_000  # a province file, reported every 8 MB
+    for done in range(0, total, 8_388_608):
+        p("baca", done, total)
+    p("baca", total, total)
+    p("NIK", 970_744, 1_000_048)
+    lines = capsys.readouterr().err.splitlines()
+    reading = [x for x in lines if "Membaca berkas DPT" in x]
+    assert 10 <= len(reading) <= 12
+    assert reading[-1].endswith("556.000.000 dari 556.000.000 (100,0%)")
+    assert any("970.744 dari 1.000.048 (97,1%)" in x for x in lines)

@@ -29,10 +29,13 @@ STAGE_LABELS = {
 
 
 class _Progress:
-    """Prints one line per stage: when it starts and, when known, its count."""
+    """Prints one line per stage when it starts and, when known, its count: at each tenth
+    of the total and at the end (reading a province file reports every 8 MB, which would
+    be hundreds of lines)."""
 
     def __init__(self) -> None:
         self.t0 = time.perf_counter()
+        self.tenth: dict[str, int] = {}
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         label = STAGE_LABELS.get(stage, stage)
@@ -41,6 +44,10 @@ class _Progress:
             click.echo(f"[{elapsed:7.1f} d] {label} ...", err=True)
         else:
             pct = 100.0 * done / total if total else 0.0
+            tenth = int(pct // 10)
+            if done < total and self.tenth.get(stage) == tenth:
+                return
+            self.tenth[stage] = tenth
             click.echo(
                 f"[{elapsed:7.1f} d] {label}: {N(done)} dari {N(total)} ({format_decimal(pct)}%)",
                 err=True,
