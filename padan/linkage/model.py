@@ -187,24 +187,18 @@ BLOCKS = [
 BLOCKING_RULES = [b.rule() for b in BLOCKS]
 
 
-# The DPT rows as the model reads them: the NIK as the tiers match it (an Excel-number NIK's
-# digits too, see match._EXCEL_NIK), so that the NIK comparison still counts for those rows.
-_DPT = (
-    "(SELECT row_id, nik_m AS nik, nkk, nm, nms, tgl, jk, kode_desa, kode_kec, kode_kab, "
-    "tempat_lahir, nm_h, last_h FROM _lk_d) _lk_d"
-)
-
-
-def _columns(src: str, uid: str, kk: str, extra: str = "") -> str:
+def _columns(src: str, uid: str, kk: str, extra: str = "", nik: str = "nik") -> str:
     """The model's input columns from a prepared table (``extra``: more columns to carry).
 
     The place of birth is compared in capitals: folded here, for the few rows the model
-    sees, not for every prepared row (only the model reads it)."""
+    sees, not for every prepared row (only the model reads it). The DPT side passes
+    ``nik="nik_m"``, the NIK as the tiers match it (an Excel-number NIK's digits too, see
+    match._EXCEL_NIK), so that the NIK comparison still counts for those rows."""
     return (
         f"SELECT {uid} AS unique_id, nm, nms, {rules.words_sql('nm')} AS toks, "
         f"{rules.words_sql('nm')}[-1] AS nm_last, tgl, jk, kode_desa, kode_kec, kode_kab, "
-        f"upper(trim(tempat_lahir)) AS tempat_lahir, nik, {kk} AS kk, nm_h, last_h{extra} "
-        f"FROM {src}"
+        f"upper(trim(tempat_lahir)) AS tempat_lahir, {nik} AS nik, {kk} AS kk, nm_h, "
+        f"last_h{extra} FROM {src}"
     )
 
 
@@ -215,7 +209,7 @@ def _prepare_inputs(engine: Any, profile: ElectionProfile) -> tuple[int, int]:
     # prepared rows are read: anti-joining every prepared row with every candidate cost 7x
     # as much (0.21 against 0.03 s at 1 M).
     engine.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _lk_pd AS {_columns(_DPT, "row_id::VARCHAR", "nkk")}
+        CREATE OR REPLACE TEMP TABLE _lk_pd AS {_columns("_lk_d", "row_id::VARCHAR", "nkk", nik="nik_m")}
         SEMI JOIN (SELECT row_id FROM _lk_t2rows
                    ANTI JOIN (SELECT row_id FROM _lk_cand WHERE tier = '{TIER_KOREKSI}') c
                    USING (row_id)) k ON k.row_id = _lk_d.row_id
@@ -365,7 +359,7 @@ def _train_from_labels(engine: Any, comps: list[dict]) -> tuple[list[dict], int]
     """)
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_trd AS
-        {_columns(_DPT, "row_id::VARCHAR", "nkk")} WHERE row_id IN (SELECT row_id FROM _lk_lab)
+        {_columns("_lk_d", "row_id::VARCHAR", "nkk", nik="nik_m")} WHERE row_id IN (SELECT row_id FROM _lk_lab)
     """)
     # (the labelled records are picked before their model columns are computed)
     labelled_r = "(SELECT r.* FROM _lk_r r SEMI JOIN _lk_lab b ON b.cand = r.nik)"
