@@ -8,10 +8,7 @@ from pathlib import Path
 import click
 
 from padan.cli.options import pemilihan_option
-
-
-def _fmt(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+from padan.recap.formatting import format_int as _fmt
 
 
 @click.command("demo")

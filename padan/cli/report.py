@@ -11,6 +11,7 @@ import click
 
 from padan.cli.options import pemilihan_option, workspace_option
 from padan.errors import PadanError
+from padan.recap.formatting import format_int
 
 LEVEL_CHOICE = click.Choice(["provinsi", "kabupaten", "kecamatan", "desa", "tps"])
 
@@ -199,12 +200,12 @@ def worklist_cmd(workspace, pemilihan, wilayah, fmt, out, nik_lengkap, match_id)
         write_worklist_pdf(rows, path, title=title, source_line=source.line(), full_nik=nik_lengkap)
     else:
         write_worklist_csv(rows, path)
-    click.echo(f"{len(rows):,} pemilih belum/gagal rekam ditulis ke {path}.".replace(",", "."))
+    click.echo(f"{format_int(len(rows))} pemilih belum/gagal rekam ditulis ke {path}.")
 
 
 def progress_table(items) -> str:
     """Plain-text table of progress figures, one line per region."""
-    from padan.recap.formatting import format_date, format_decimal, format_int
+    from padan.recap.formatting import format_date, format_decimal
 
     head = ("Wilayah", "Belum+gagal", "Perlu/hari", "Laju 7 hr", "Proyeksi nol", "Status")
     lines = []

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from padan.recap.formatting import format_int as N
 from padan.synth import generate
 
 STAGES = {
@@ -87,19 +88,13 @@ def synth_command(out_dir, seed, pemilih, skala, kabupaten, snapshots, xlsx_per_
     )
     c = m.counts
     click.echo(f"Data sintetis ditulis ke {m.out_dir}")
+    # (numbers formatted alone: a "," in a file name must stay a ",")
+    click.echo(f"  {m.registry.name:<20} {N(c['registry']):>12} baris data kependudukan")
+    click.echo(f"  {m.dpt.name:<20} {N(c['dpt']):>12} baris DPT")
+    click.echo(f"  {m.ground_truth.name:<20} {N(c['ground_truth']):>12} baris kunci jawaban")
     click.echo(
-        f"  {m.registry.name:<20} {c['registry']:>12,} baris data kependudukan".replace(",", ".")
-    )
-    click.echo(f"  {m.dpt.name:<20} {c['dpt']:>12,} baris DPT".replace(",", "."))
-    click.echo(
-        f"  {m.ground_truth.name:<20} {c['ground_truth']:>12,} baris kunci jawaban".replace(
-            ",", "."
-        )
-    )
-    click.echo(
-        f"  snapshots/           {c['snapshots']:>12} berkas perubahan harian ({c['delta_rows']:,} baris)".replace(
-            ",", "."
-        )
+        f"  snapshots/           {c['snapshots']:>12} berkas perubahan harian "
+        f"({N(c['delta_rows'])} baris)"
     )
     if m.xlsx:
         click.echo(f"  dpt-xlsx/            {len(m.xlsx):>12} berkas XLSX")
