@@ -269,11 +269,12 @@ def _date(v: str, mdy: str) -> str:
     return N.plausible_date(N.parse_date(N.clean(v), mdy))
 
 
-def _nik_text(col: str) -> str:
-    """:func:`normalize.nik_text`, skipping the trims for a cell that is already 16 digits."""
-    return (
-        f"CASE WHEN regexp_full_match({col}, '[0-9]{{16}}') THEN {col} ELSE {N.nik_text(col)} END"
-    )
+def _accepted_nik_text(col: str) -> str:
+    """:func:`normalize.nik_text` of a register row the classification accepted (its cleaned
+    NIK is 16 digits), skipping the trims for a cell of 16 bytes: cleaning only removes
+    characters, so such a cell already is those 16 digits. A length instead of a second
+    regex over every record (0.3 CPU-s per million)."""
+    return f"CASE WHEN strlen({col}) = 16 THEN {col} ELSE {N.nik_text(col)} END"
 
 
 def _ident(name: str) -> str:
@@ -1041,9 +1042,14 @@ class _Loader:
             acc += max(p.first_srid - p.start_srid, 0)
             pre.append(acc)
         in_data, skip, reject = self._in_data(), self._skip_sql(), self._reject_sql()
+        # Two filters, not `skip OR reject`: inside an OR, DuckDB evaluates the blank-row test
+        # (a CASE per column) on every row, where as a filter of its own it stops at the first
+        # non-blank cell: 1.24 against 2.6 CPU-s for the 9.5 M register rows of a province.
+        # A row both skipped and rejected is skipped.
         out = self.e.rows(
-            f"SELECT rowid, {skip} FROM {self.stg} WHERE {in_data} "
-            f"AND ({skip} OR {reject}) ORDER BY rowid LIMIT {MAX_TREE + 1}"
+            f"SELECT rowid, bool_or(k) FROM (SELECT rowid, true AS k FROM {self.stg} "
+            f"WHERE {in_data} AND {skip} UNION ALL SELECT rowid, false FROM {self.stg} "
+            f"WHERE {in_data} AND {reject}) GROUP BY rowid ORDER BY rowid LIMIT {MAX_TREE + 1}"
         )
         if len(out) > MAX_TREE:
             self.accepted_where = f"{in_data} AND NOT {skip} AND NOT {reject}"
@@ -1316,7 +1322,7 @@ class _Loader:
         sql = (
             f"SELECT CAST({self.row_id} AS BIGINT) AS row_id, {self.src_file} AS source_file, "
             f"{self.src_sheet} AS source_sheet, {self._source_row()} AS source_row, "
-            f"{_nik_text(self._col('nik'))} AS nik, "
+            f"{_accepted_nik_text(self._col('nik'))} AS nik, "
             f"{N.clean(self._col('no_kk'))} AS no_kk, {self._txt('nama')} AS nama, "
             f"{lut('tempat_lahir', txt, True)} AS tempat_lahir, {lut('tanggal_lahir', _date, fast=self._date_fast())} AS tanggal_lahir, "
             f"{lut('jenis_kelamin', lambda v, m: N.sex(v), True)} AS jenis_kelamin, "

@@ -490,7 +490,7 @@ def _cleanup(engine: Any) -> None:
     for t in ("_lk_names", "_lk_d", "_lk_r", "_lk_cand", "_lk_t1", "_lk_refused", "_lk_t2rows", "_lk_t2k", "_lk_t2keys",
               "_lk_t2", "_lk_t2ok", "_lk_conflict", "_lk_conflict_bad", "_lk_lab", "_lk_trd",
               "_lk_trr", "_lk_labels", "_lk_tf", "_lk_best", "_lk_rev", "_lk_ganda",
-              "_lk_dup", "_lk_pd", "_lk_pr", "_lk_pred"):  # fmt: skip
+              "_lk_dup", "_lk_pd", "_lk_pk", "_lk_pr", "_lk_pred"):  # fmt: skip
         engine.execute(f"DROP TABLE IF EXISTS {t}")
 
 
