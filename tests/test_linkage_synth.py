@@ -56,6 +56,11 @@ def test_quality_report(synth):
     assert set(report["at_threshold"]) >= {0.99, 0.999}
     text = format_report(report)
     assert "KESELURUHAN" in text and "presisi" in text
+    # the generator lists some voters twice: found, and K1 flags only them
+    g = report["ganda"]
+    assert g["GANDA*"]["listed_twice"] > 0 and g["GANDA*"]["recall"] >= 0.9
+    assert g["GANDA_K1"]["precision"] >= 0.9
+    assert "Data ganda" in text
 
 
 def test_encipher_keeps_known_words_and_typos():

@@ -309,6 +309,31 @@ def test_same_person_listed_twice_is_ganda_not_review():
     assert "GANDA" in out[0]["catatan"] and "GANDA" in out[1]["catatan"]
 
 
+def test_namesakes_the_register_tells_apart_are_not_ganda():
+    """Two rows of identical identity (K1) are two people when the register links them to
+    two records: no GANDA. Without a link for one of them they stay flagged; rows sharing a
+    NIK (K2) are flagged whatever the links."""
+    a = person("7371010107700001", "MUHAMMAD", "1970-07-01")
+    b = person("7371010107700002", "MUHAMMAD", "1970-07-01", no_kk="7371010101100009")
+    twins = [voter(a["nik"], "MUHAMMAD", "1970-07-01"), voter(b["nik"], "MUHAMMAD", "1970-07-01")]
+    _, _, out = run(twins, [a, b])
+    assert (out[0]["nik"], out[1]["nik"]) == (a["nik"], b["nik"])
+    assert not any("GANDA" in (o["catatan"] or "") for o in out.values())
+    # the second row's NIK is not in the register: perhaps the same person listed twice
+    _, _, out = run(twins, [a])
+    assert out[1]["nik"] is None
+    assert "GANDA_K1" in out[0]["catatan"].split(";") and "GANDA_K1" in out[1]["catatan"]
+    # K2: the same NIK on two rows of different identity, one of them corrected elsewhere
+    _, _, out = run(
+        [
+            voter(a["nik"], "MUHAMMAD", "1970-07-01"),
+            voter(a["nik"], "SITI AMINAH", "1975-05-15", "P"),
+        ],
+        [a, person("7371015505750001", "SITI AMINAH", "1975-05-15", "P")],
+    )
+    assert "GANDA_K2" in out[0]["catatan"].split(";") and "GANDA_K2" in out[1]["catatan"]
+
+
 def test_duplicates_beside_the_tiers_give_the_same_result():
     """The one-shot run finds duplicates on a second connection while the tiers run and
     keeps no explanations."""

@@ -22,7 +22,7 @@ from padan.engine import Beside
 from padan.identity.names import normalize_name_sql
 from padan.identity.nik import nik_clean_sql, nik_cleaned_sql
 from padan.linkage import rules
-from padan.linkage.duplicates import find_duplicates
+from padan.linkage.duplicates import K2, find_duplicates
 from padan.linkage.status import status_rekam_sql, voter_flags_sql
 from padan.reference.profiles import ElectionProfile
 
@@ -401,9 +401,17 @@ def _assemble(
         "CASE WHEN b.row_id IS NOT NULL THEN st.status_rekam "
         "WHEN v.row_id IS NOT NULL THEN 'PERLU_TINJAU' ELSE 'TIDAK_DITEMUKAN' END"
     )
+    # A pair of look-alike rows (K1, K3) whose rows the register links to two different
+    # records is two people, each verified by Dukcapil: no duplicate to check in the field.
+    # (On synthetic Sulsel, namesakes born on the same placeholder date made 9 of 10 K1
+    # flags.) K2 stays: one of the two rows carries a NIK that is not its own.
     dup_join = (
-        f"LEFT JOIN (SELECT row_id, string_agg(DISTINCT category, ';' ORDER BY category) AS cats "
-        f'FROM "{dup_table}" GROUP BY row_id) dup ON dup.row_id = d.row_id'
+        f"LEFT JOIN (SELECT p.row_id, string_agg(DISTINCT p.category, ';' ORDER BY p.category) "
+        f'AS cats FROM "{dup_table}" p '
+        "LEFT JOIN _lk_best a ON a.row_id = p.row_id "
+        "LEFT JOIN _lk_best b ON b.row_id = p.other_row_id "
+        f"WHERE p.category = '{K2}' OR a.cand IS NULL OR b.cand IS NULL OR a.cand = b.cand "
+        "GROUP BY p.row_id) dup ON dup.row_id = d.row_id"
         if dup_table
         else "LEFT JOIN (SELECT NULL::BIGINT AS row_id, NULL::VARCHAR AS cats) dup ON false"
     )

@@ -4,7 +4,9 @@ A link is right when NIK_DUKCAPIL equals NIK_BENAR. Precision = right links / li
 recall = right links / rows that have a register record (NIK_BENAR not empty); status accuracy =
 STATUS_REKAM equals STATUS_REKAM_BENAR (a PERLU_TINJAU row counts as not yet right). Figures
 are given overall, per tier (METODE_PADAN), per error type of the generator (KESALAHAN) and
-at a few accept thresholds for the probabilistic tier.
+at a few accept thresholds for the probabilistic tier. When the truth has GANDA_DENGAN (the
+row's other listing), the duplicate flags are measured too: a row flagged GANDA* is right
+when it is listed twice.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from padan.engine import connect
 from padan.errors import PadanError
+from padan.linkage.duplicates import CATEGORIES
 from padan.linkage.match import Progress, match_tables
 from padan.linkage.status import status_rekam_sql
 from padan.reference.profiles import DEFAULT_PROFILE, load_profile
@@ -66,6 +69,7 @@ def load_truth(engine: Any, truth_path: Path, table: str = "_q_truth") -> None:
         if need not in cols:
             raise PadanError("KUNCI_TIDAK_LENGKAP", f"Kolom {need} tidak ada di {truth_path.name}.")
     kes = f'"{cols["KESALAHAN"]}"' if "KESALAHAN" in cols else "NULL"
+    dup = f'"{cols["GANDA_DENGAN"]}"' if "GANDA_DENGAN" in cols else "NULL::VARCHAR"
     # ROW is the 1-based data row of the DPT file (row_id + 1) when it starts at 1.
     base = engine.one(f'SELECT min(TRY_CAST("{cols["ROW"]}" AS BIGINT)) FROM _q_raw')[0] or 0
     engine.execute(f"""
@@ -73,7 +77,8 @@ def load_truth(engine: Any, truth_path: Path, table: str = "_q_truth") -> None:
         SELECT CAST("{cols["ROW"]}" AS BIGINT) - {int(base)} AS row_id,
                nullif(trim("{cols["NIK_BENAR"]}"), '') AS nik_benar,
                upper(trim("{cols["STATUS_REKAM_BENAR"]}")) AS status_benar,
-               nullif(trim({kes}), '') AS kesalahan
+               nullif(trim({kes}), '') AS kesalahan,
+               nullif(trim({dup}), '') AS ganda_dengan
         FROM _q_raw
     """)
 
@@ -90,7 +95,7 @@ def measure(
     """All figures for a match result already in ``out_table`` (with explanations)."""
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _q_j AS
-        SELECT o.*, t.nik_benar, t.status_benar, t.kesalahan
+        SELECT o.*, t.nik_benar, t.status_benar, t.kesalahan, t.ganda_dengan
         FROM "{out_table}" o LEFT JOIN {truth_table} t USING (row_id)
     """)
     overall = _ratios(_dicts(engine, f"SELECT {_METRICS} FROM _q_j")[0])
@@ -149,7 +154,33 @@ def measure(
             """,
         )[0]
         at[t] = _ratios(row)
-    return {"overall": overall, "by_tier": by_tier, "by_error": by_error, "at_threshold": at}
+    report = {"overall": overall, "by_tier": by_tier, "by_error": by_error, "at_threshold": at}
+    if engine.one("SELECT count(ganda_dengan) FROM _q_j")[0]:
+        report["ganda"] = _duplicates(engine)
+    return report
+
+
+def _duplicates(engine: Any) -> dict[str, dict[str, Any]]:
+    """Duplicate flags against the truth, any GANDA* code and per category (as the reports
+    count them: a CATATAN code starting with GANDA)."""
+    codes = "list_filter(string_split(coalesce(catatan, ''), ';'), lambda c: starts_with(c, 'GANDA'))"
+    out = {}
+    for label, test in (("GANDA*", f"len({codes}) > 0"),
+                        *((k, f"list_contains({codes}, '{k}')") for k in CATEGORIES)):  # fmt: skip
+        flagged, right, listed = engine.one(f"""
+            SELECT count(*) FILTER (WHERE {test}),
+                   count(*) FILTER (WHERE {test} AND ganda_dengan IS NOT NULL),
+                   count(ganda_dengan)
+            FROM _q_j
+        """)
+        out[label] = {
+            "flagged": flagged,
+            "right": right,
+            "listed_twice": listed,
+            "precision": right / flagged if flagged else 1.0,
+            "recall": right / listed if listed else 1.0,
+        }
+    return out
 
 
 def evaluate(
@@ -218,6 +249,17 @@ def format_report(report: dict[str, Any]) -> str:
         f"Ambang terima tingkat probabilistik (tinjau mulai {report.get('thresholds', {}).get('review', 0.8)}):",
     ]
     out += [_line(f"terima >= {t}", v) for t, v in report["at_threshold"].items()]
+    if report.get("ganda"):
+        out += [
+            "",
+            "Data ganda (benar = tercatat dua kali menurut kunci jawaban; GANDA_K2 = NIK sama "
+            "pada identitas beda, biasanya dua orang):",
+        ]
+        out += [
+            f"{k:<28} ditandai {v['flagged']:>9,}  benar {v['right']:>9,}  "
+            f"presisi {v['precision']:.4f}  recall {v['recall']:.4f}"
+            for k, v in report["ganda"].items()
+        ]
     secs = report.get("seconds", {})
     if secs:
         out += ["", "Waktu (detik): " + ", ".join(f"{k} {v}" for k, v in secs.items())]
