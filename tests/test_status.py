@@ -187,7 +187,7 @@ _NOT_CATATAN = {
     "SUDAH_REKAM", "BELUM_REKAM", "GAGAL_REKAM", "TIDAK_DITEMUKAN", "PERLU_TINJAU", "NIK",
     "NIK_KOREKSI", "PROBABILISTIK", "NIK_DUKCAPIL", "STATUS_REKAM", "STATUS_KTP_EL",
     "METODE_PADAN", "SKOR_PADAN", "CATATAN", "KTP_EL", "NKK", "NO_KK", "NIK_RAW", "NIK_FLAGS",
-    "NIK_BENAR", "STATUS_REKAM_BENAR",  # ground-truth columns of synthetic data
+    "NIK_BENAR", "STATUS_REKAM_BENAR", "GANDA_DENGAN",  # ground-truth columns of synthetic data
 }  # fmt: skip
 _CODE_LIKE = re.compile(
     r"""["']((?:NIK|GANDA|TINJAU|IDENTITAS|STATUS_KTP_EL|KTP_EL|PEMILIH|BELUM_17|DIPUTUSKAN)"""

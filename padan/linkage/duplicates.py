@@ -66,16 +66,28 @@ def _opt(cols: set[str], name: str, sql_type: str = "VARCHAR") -> str:
     return f'"{name}"' if name in cols else f"NULL::{sql_type}"
 
 
-def _prepare(engine: Any, dpt_table: str, prepared: str | None = None) -> None:
+def _prepare(
+    engine: Any, dpt_table: str, prepared: str | None = None, settled: str | None = None
+) -> None:
     if prepared:
         # The match engine's rows already carry the normalised name and its sorted words: only
         # the keys derived from them are added (a join of every row to its name saved).
+        # own: settled on a record no other settled row has (records compared by hash: a
+        # collision only leaves a row not "own", which keeps its pairs). Two "own" rows are
+        # two people, whatever their records.
+        own = "s.row_id IS NOT NULL" if settled else "false"
+        link = (
+            f"LEFT JOIN (SELECT any_value(row_id) AS row_id FROM ({settled}) s0 "
+            "GROUP BY hash(cand) HAVING count(*) = 1) s ON s.row_id = p.row_id"
+            if settled
+            else ""
+        )
         engine.execute(f"""
             CREATE OR REPLACE TEMP TABLE {_BASE} AS
             SELECT *, {_key_hashes("nk", "ns")} FROM (
-                SELECT row_id, nik, nm, tgl, jk, coalesce(kode_kec, substr(kode_desa, 1, 6)) AS kec,
-                       replace(nm, ' ', '') AS nk, nms AS ns
-                FROM "{prepared}")
+                SELECT p.row_id, nik, nm, tgl, jk, coalesce(kode_kec, substr(kode_desa, 1, 6)) AS kec,
+                       replace(nm, ' ', '') AS nk, nms AS ns, {own} AS own
+                FROM "{prepared}" p {link})
         """)
         return
     cols = set(engine.columns(dpt_table))
@@ -99,7 +111,8 @@ def _prepare(engine: Any, dpt_table: str, prepared: str | None = None) -> None:
             SELECT nama, nm, replace(nm, ' ', '') AS nk, {sorted_words_sql("nm")} AS ns
             FROM ({named})),
         n AS (SELECT *, {_key_hashes("nk", "ns")} FROM n0)
-        SELECT d.row_id, d.nik, n.nm, d.tgl, d.jk, d.kec, n.nk, n.ns, n.nk_h, n.ns_h
+        SELECT d.row_id, d.nik, n.nm, d.tgl, d.jk, d.kec, n.nk, n.ns, n.nk_h, n.ns_h,
+               false AS own
         FROM (
             SELECT row_id::BIGINT AS row_id,
                    nullif(trim({_opt(cols, "nik")}), '') AS nik,
@@ -123,6 +136,7 @@ def _pairs(
     final: str | None = None,
     late: dict[str, str] | None = None,
     late_cols: tuple[str, ...] = (),
+    look_alike: bool = False,
 ) -> None:
     """Add the pairs of rows of ``source`` that share ``block`` (all non-null: a name key's
     hash is NULL for an empty name, see ``_key_hashes``) and meet ``condition`` (over
@@ -138,7 +152,14 @@ def _pairs(
     ``row_id``, ``late_cols`` and the ``late`` columns (name -> SQL over ``late_cols``):
     those are carried, computed and joined to the pairs only for the rows of the pairs that
     pass the cheap test (word lists cost more to carry through the block join than the
-    comparisons cost)."""
+    comparisons cost).
+
+    ``look_alike`` (K1, K3): two rows each settled on a register record of its own are two
+    people and not a pair; blocks of such rows only (most blocks, once the NIK tier has
+    run) are not joined at all."""
+    if look_alike:
+        condition = f"({condition}) AND NOT (a.own AND b.own)"
+        cols = (*cols, "own")
     part = ", ".join(block)
     on = " AND ".join(f"a.{c} = b.{c}" for c in block)
     where = " AND ".join(f"{c} IS NOT NULL" for c in block)
@@ -157,13 +178,14 @@ def _pairs(
         p AS (
             SELECT p0.x, p0.y FROM p0 JOIN t a ON a.row_id = p0.x JOIN t b ON b.row_id = p0.y
             WHERE {final})"""
+    having = " AND NOT bool_and(own)" if look_alike else ""
     # Rows are numbered (for the cap) only in blocks larger than the cap, which are rare: a
     # window over every blocked row cost as much as the comparisons.
     engine.execute(f"""
         INSERT INTO {_PAIRS}
         WITH k AS (
             SELECT {part}, count(*) AS _n FROM {source} WHERE {where}
-            GROUP BY {part} HAVING count(*) > 1),
+            GROUP BY {part} HAVING count(*) > 1{having}),
         j AS (SELECT {carried}{extra}, _n FROM {source} JOIN k USING ({part})),
         g AS (
             SELECT {kept}, 0 AS _rn FROM j WHERE _n <= {MAX_PARTNERS}
@@ -183,7 +205,11 @@ def _pairs(
 
 
 def find_duplicates(
-    engine: Any, dpt_table: str, out_table: str, prepared: str | None = None
+    engine: Any,
+    dpt_table: str,
+    out_table: str,
+    prepared: str | None = None,
+    settled: str | None = None,
 ) -> dict[str, int]:
     """Find duplicate rows in ``dpt_table`` (canonical DPT columns).
 
@@ -192,15 +218,19 @@ def find_duplicates(
     carry each category (``GANDA_K1``, ``GANDA_K2``, ``GANDA_K3``). ``prepared`` optionally
     names a table of the DPT rows with their names already normalised (row_id, nik, nm,
     nms = its words sorted, tgl, jk, kode_kec, kode_desa: the match
-    engine's ``_lk_d``).
+    engine's ``_lk_d``). ``settled`` (with ``prepared``) optionally gives a query of
+    (row_id, cand): rows whose link to register record ``cand`` is final (the match engine's
+    verified NIK links). Two rows settled on different records are two people: they make no
+    K1 or K3 pair (the match engine drops the other such pairs when it assembles the result,
+    once every link is known).
     """
-    _prepare(engine, dpt_table, prepared)
+    _prepare(engine, dpt_table, prepared, settled)
     engine.execute(
         f"CREATE OR REPLACE TEMP TABLE {_PAIRS} "
         "(row_id BIGINT, category VARCHAR, other_row_id BIGINT)"
     )
     same_identity = "(a.nk = b.nk AND a.tgl = b.tgl AND a.jk = b.jk)"
-    _pairs(engine, K1, ["nk_h", "tgl", "jk"], "a.nk = b.nk", cols=("nk",))
+    _pairs(engine, K1, ["nk_h", "tgl", "jk"], "a.nk = b.nk", cols=("nk",), look_alike=True)
     _pairs(engine, K2, ["nik"], f"NOT coalesce({same_identity}, false)", cols=("nk", "tgl", "jk"))
     sim = name_similarity_sql("a.nm", "b.nm", "a.toks", "b.toks", "a.nk", "b.nk")
     # symmetric, as _pairs needs: names of as many words are covered if either way is
@@ -229,21 +259,26 @@ def find_duplicates(
         f"AND {sim} >= {K3_SIMILARITY} AND {shorter_covered} >= {K3_WORD}",
         late_cols=("nm", "nk"),
         late={"toks": words_sql("nm")},  # only the K3 comparison needs the word lists
+        look_alike=True,
     )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_SWAP} AS
         SELECT row_id, nk, nk_h, jk, tgl, year(tgl) AS y, least(month(tgl), day(tgl)) AS lo,
-               greatest(month(tgl), day(tgl)) AS hi
+               greatest(month(tgl), day(tgl)) AS hi, own
         FROM {_BASE} WHERE month(tgl) <> day(tgl)
     """)
     _pairs(
         engine, K3, ["nk_h", "jk", "y", "lo", "hi"], "a.nk = b.nk AND a.tgl <> b.tgl",
-        source=_SWAP, cols=("nk", "tgl"),
+        source=_SWAP, cols=("nk", "tgl"), look_alike=True,
     )  # fmt: skip
     _pairs(
-        engine, K3, ["nk_h", "tgl"], "a.nk = b.nk AND a.jk IS DISTINCT FROM b.jk", cols=("nk", "jk")
-    )
-    _pairs(engine, K3, ["ns_h", "tgl", "jk"], "a.ns = b.ns AND a.nk <> b.nk", cols=("ns", "nk"))
+        engine, K3, ["nk_h", "tgl"], "a.nk = b.nk AND a.jk IS DISTINCT FROM b.jk",
+        cols=("nk", "jk"), look_alike=True,
+    )  # fmt: skip
+    _pairs(
+        engine, K3, ["ns_h", "tgl", "jk"], "a.ns = b.ns AND a.nk <> b.nk", cols=("ns", "nk"),
+        look_alike=True,
+    )  # fmt: skip
     engine.execute(f"""
         CREATE OR REPLACE TABLE "{out_table}" AS
         SELECT DISTINCT row_id, category, other_row_id FROM {_PAIRS}

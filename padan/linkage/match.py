@@ -131,9 +131,10 @@ def _prepare(
     """)
     # One row per (DPT row, candidate register record) found by any tier, with its verdict
     # and the record's e-KTP status (taken where the tier joins the record anyway, so that
-    # the result needs no second join of every link with the whole register).
-    engine.execute("""
-        CREATE OR REPLACE TEMP TABLE _lk_cand (
+    # the result needs no second join of every link with the whole register). Shared: the
+    # duplicates' connection reads the verified NIK links (see SETTLED).
+    engine.execute(f"""
+        CREATE OR REPLACE {"" if shared else "TEMP "}TABLE _lk_cand (
             row_id BIGINT, cand VARCHAR, tier VARCHAR, kind VARCHAR, score DOUBLE,
             weight DOUBLE, decision VARCHAR, reason VARCHAR, details JSON, status_ktp_el VARCHAR)
     """)
@@ -536,7 +537,7 @@ def match_tables(
     explain = explain_table is not None
 
     def dups(con: Any) -> dict[str, int]:
-        return find_duplicates(con, dpt_table, "_lk_dup", prepared="_lk_d")
+        return find_duplicates(con, dpt_table, "_lk_dup", prepared="_lk_d", settled=SETTLED)
 
     _deterministic_tiers(engine, st, total, explain)
     if concurrent:
@@ -561,6 +562,12 @@ def match_tables(
     return MatchSummary(
         rows=total, by_tier=by_tier, by_status=by_status, seconds_by_stage=st.seconds
     )
+
+
+# The links no later stage changes: the verified NIK links (conflicts demote only the other
+# tiers' links). The duplicates run after them and skip look-alike pairs of two rows settled
+# on two records (two people); _assemble drops the other such pairs once all links are known.
+SETTLED = f"SELECT row_id, cand FROM _lk_cand WHERE tier = '{TIER_NIK}' AND decision = 'accept'"
 
 
 def _accepted(engine: Any, tier: str) -> int:
