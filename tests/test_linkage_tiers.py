@@ -553,3 +553,43 @@ def test_the_prefilter_keeps_a_pair_only_one_rule_makes(
     ]
     assert len(rules_pairing) == 1  # the case tests one rule
     assert [r[0] for r in engine.rows("SELECT unique_id FROM _lk_pr")] == [rec["nik"]]
+
+
+def test_assembly_picks_the_best_of_several_accepted_candidates():
+    """The tiers give a row at most one accepted candidate; should a later tier give a
+    second, the result still has one row per DPT row, with the higher score."""
+    from padan.linkage import match as M
+
+    engine = connect()
+    engine.execute("""
+        CREATE TEMP TABLE _lk_d AS SELECT * FROM (VALUES
+            (0::BIGINT, '7371', '737101', '7371011001', '7371011001001', DATE '1970-03-12',
+             'S', 'S', '', '7371011203700009'),
+            (1::BIGINT, '7371', '737101', '7371011001', '7371011001001', DATE '1975-05-15',
+             'S', 'S', '', NULL))
+        t(row_id, kode_kab, kode_kec, kode_desa, tps_key, tgl, status_kawin, ktp_el,
+          nik_flags, nik)
+    """)
+    engine.execute("""
+        CREATE TEMP TABLE _lk_cand AS SELECT * FROM (VALUES
+            (0::BIGINT, '7371011203700001', 'NIK_KOREKSI', 'NIK_SALAH_KETIK', 0.97, NULL::DOUBLE,
+             'accept', NULL::VARCHAR, NULL::JSON, 'CARD_ISSUED'),
+            (0::BIGINT, '7371011203700002', 'PROBABILISTIK', NULL, 0.995, 12.0,
+             'accept', NULL::VARCHAR, NULL::JSON, 'PRINT_READY_RECORD'),
+            (1::BIGINT, '7371015505750001', 'PROBABILISTIK', NULL, 0.9, 5.0,
+             'review', 'TINJAU_SKOR', NULL::JSON, 'CARD_ISSUED'))
+        t(row_id, cand, tier, kind, score, weight, decision, reason, details, status_ktp_el)
+    """)
+    engine.execute(
+        "CREATE TEMP TABLE _lk_refused (row_id BIGINT, cand VARCHAR, other_person BOOLEAN)"
+    )
+    engine.execute("CREATE TEMP TABLE _lk_conflict (cand VARCHAR, row_id BIGINT, tier VARCHAR)")
+    M._assemble(engine, "dpt", load_profile(), "out", None, None)
+    rows = engine.rows(
+        "SELECT row_id, nik_dukcapil, metode_padan, status_rekam FROM out ORDER BY row_id"
+    )
+    assert rows == [
+        (0, "7371011203700002", "PROBABILISTIK", "SUDAH_REKAM"),
+        (1, None, None, "PERLU_TINJAU"),
+    ]
+    assert engine.table_exists("_lk_best_t")

@@ -373,28 +373,50 @@ def _assemble(
 ) -> None:
     """One result row per DPT row (in no particular order: its readers order by row_id, and
     sorting it here cost 0.5 s per million rows); explanations for accepted/reviewed links."""
-    # Almost every row has at most one accepted candidate: only the others go through the
-    # window that picks the best.
-    engine.execute("""
-        CREATE OR REPLACE TEMP TABLE _lk_best AS
-        WITH a AS (SELECT row_id, cand, tier, score, kind, reason, status_ktp_el
-                   FROM _lk_cand WHERE decision = 'accept'),
-        multi AS (SELECT row_id FROM a GROUP BY row_id HAVING count(*) > 1)
-        SELECT * FROM a ANTI JOIN multi USING (row_id)
-        UNION ALL
-        SELECT * FROM a SEMI JOIN multi USING (row_id)
-        QUALIFY row_number() OVER (PARTITION BY row_id ORDER BY score DESC, cand) = 1
-    """)
+    # The best accepted candidate per row. A row has at most one NIK-tier candidate (one NIK,
+    # and the register's NIKs are unique in _lk_r), and the later tiers take only rows
+    # without a NIK-tier link: a row with several accepted candidates has one from tiers 2-3,
+    # so only those few rows are counted. Without any (the usual case), the accepted
+    # candidates themselves, as a view (a copy of every link cost 1.3 CPU-s at province scale);
+    # otherwise the window picks the best for the rows that have several.
+    accepted = (
+        "SELECT row_id, cand, tier, score, kind, reason, status_ktp_el "
+        "FROM _lk_cand WHERE decision = 'accept'"
+    )
+    multi = f"""
+        SELECT row_id FROM ({accepted}) WHERE row_id IN (
+            SELECT row_id FROM _lk_cand WHERE decision = 'accept' AND tier <> '{TIER_NIK}')
+        GROUP BY row_id HAVING count(*) > 1"""
+    if engine.one(f"SELECT count(*) FROM ({multi})")[0] == 0:
+        engine.execute("DROP TABLE IF EXISTS _lk_best_t")
+        engine.execute(f"CREATE OR REPLACE TEMP VIEW _lk_best AS {accepted}")
+    else:
+        engine.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _lk_best_t AS
+            WITH a AS ({accepted}), multi AS ({multi})
+            SELECT * FROM a ANTI JOIN multi USING (row_id)
+            UNION ALL
+            SELECT * FROM a SEMI JOIN multi USING (row_id)
+            QUALIFY row_number() OVER (PARTITION BY row_id ORDER BY score DESC, cand) = 1
+        """)
+        engine.execute("CREATE OR REPLACE TEMP VIEW _lk_best AS SELECT * FROM _lk_best_t")
+    # Rows with a candidate in review and no accepted one. (The few review rows are looked up
+    # among the links, not every link hashed for an anti join.)
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_rev AS
-        SELECT c.row_id, any_value(c.reason) AS reason FROM _lk_cand c
-        ANTI JOIN _lk_best b ON b.row_id = c.row_id
-        WHERE c.decision = 'review' GROUP BY c.row_id
+        WITH v AS (SELECT row_id, reason FROM _lk_cand WHERE decision = 'review')
+        SELECT row_id, any_value(reason) AS reason FROM v
+        WHERE row_id NOT IN (SELECT row_id FROM _lk_best WHERE row_id IN (SELECT row_id FROM v))
+        GROUP BY row_id
     """)
+    # Rows whose record another row's best link holds too. Such a record was already held
+    # twice when the conflicts were resolved (which only takes links away), so only the rows
+    # of _lk_conflict are looked at, not every link (0.75 CPU-s at province scale).
     engine.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_ganda AS
-        SELECT b.row_id FROM _lk_best b
-        JOIN (SELECT cand FROM _lk_best GROUP BY cand HAVING count(*) > 1) g USING (cand)
+        WITH x AS (SELECT row_id, cand FROM _lk_best
+                   WHERE row_id IN (SELECT row_id FROM _lk_conflict))
+        SELECT row_id FROM x WHERE cand IN (SELECT cand FROM x GROUP BY cand HAVING count(*) > 1)
     """)
     # The e-KTP status is mapped once per distinct register code (a handful), not per row.
     status = status_rekam_sql("s")
@@ -496,9 +518,10 @@ def _assemble(
 
 
 def _cleanup(engine: Any) -> None:
+    engine.execute("DROP VIEW IF EXISTS _lk_best")
     for t in ("_lk_names", "_lk_d", "_lk_r", "_lk_cand", "_lk_t1", "_lk_refused", "_lk_t2rows", "_lk_t2k", "_lk_t2keys",
               "_lk_t2", "_lk_t2ok", "_lk_conflict", "_lk_conflict_bad", "_lk_lab", "_lk_trd",
-              "_lk_trr", "_lk_labels", "_lk_tf", "_lk_best", "_lk_rev", "_lk_ganda",
+              "_lk_trr", "_lk_labels", "_lk_tf", "_lk_best_t", "_lk_rev", "_lk_ganda",
               "_lk_dup", "_lk_pd", "_lk_pk", "_lk_pr", "_lk_pred"):  # fmt: skip
         engine.execute(f"DROP TABLE IF EXISTS {t}")
 
