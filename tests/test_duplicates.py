@@ -240,9 +240,8 @@ def test_planted_duplicates_at_scale(engine):
     assert counts["GANDA_K3"] < n // 1000  # random names: chance look-alikes only
 
 
-def test_prepared_rows_give_the_same_pairs(engine):
-    """The match engine passes its own prepared rows (``prepared=``): the same pairs as
-    from the DPT table itself, names that normalise to nothing included."""
+def _prepared(engine):
+    """The DPT rows of EXPECTED as the match engine prepares them (``_lk_d``)."""
     import padan.linkage.match as M
 
     _load(engine)
@@ -256,9 +255,40 @@ def test_prepared_rows_give_the_same_pairs(engine):
         "status_kawin VARCHAR, kode_desa VARCHAR, status_ktp_el VARCHAR)"
     )
     M._prepare(engine, "dpt", "reg")
+
+
+def test_prepared_rows_give_the_same_pairs(engine):
+    """The match engine passes its own prepared rows (``prepared=``): the same pairs as
+    from the DPT table itself, names that normalise to nothing included."""
+    _prepared(engine)
     from_table = find_duplicates(engine, "dpt", "dup_a")
     from_prepared = find_duplicates(engine, "dpt", "dup_b", prepared="_lk_d")
     assert from_prepared == from_table
     a = set(engine.rows("SELECT * FROM dup_a"))
     assert a == set(engine.rows("SELECT * FROM dup_b"))
     assert len(a) == 2 * len(EXPECTED)
+
+
+def test_rows_settled_on_records_of_their_own_make_no_look_alike_pair(engine):
+    """``settled=``: two rows each settled on a register record of its own are two people
+    (no K1, no K3 pair); a record settled for two rows, or an unsettled row, keeps its
+    pairs; K2 (a shared NIK) is not affected."""
+    _prepared(engine)
+    find_duplicates(engine, "dpt", "dup_b", prepared="_lk_d")
+    pairs = set(engine.rows("SELECT * FROM dup_b"))
+    k1 = sorted((a, b) for a, c, b in pairs if c == "GANDA_K1" and a < b)
+    k2 = sorted((a, b) for a, c, b in pairs if c == "GANDA_K2" and a < b)
+    (a0, b0), (a1, b1) = k1[0], k1[1]
+    engine.execute(f"""
+        CREATE TABLE settled AS SELECT * FROM (VALUES
+            ({a0}, 'R1'), ({b0}, 'R2'),       -- two records: two people
+            ({a1}, 'R3'), ({b1}, 'R3'),       -- one record for both: listed twice
+            ({k2[0][0]}, 'R4'), ({k2[0][1]}, 'R5')) t(row_id, cand)
+    """)
+    find_duplicates(engine, "dpt", "dup_s", prepared="_lk_d", settled="SELECT * FROM settled")
+    got = set(engine.rows("SELECT * FROM dup_s"))
+    assert (a0, "GANDA_K1", b0) not in got and (b0, "GANDA_K1", a0) not in got
+    assert (a1, "GANDA_K1", b1) in got and (b1, "GANDA_K1", a1) in got
+    assert (k2[0][0], "GANDA_K2", k2[0][1]) in got
+    # nothing else changes
+    assert got == pairs - {(a0, "GANDA_K1", b0), (b0, "GANDA_K1", a0)}
