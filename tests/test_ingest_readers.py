@@ -613,8 +613,17 @@ def test_per_file_remarks_summed(engine, tmp_path):
     assert len([w for w in r.warnings if w.code == "ENKODING_WINDOWS_1252"]) == 1
 
 
-def test_row_ids_dense_across_parts_with_titles_rejects_and_blanks(engine, tmp_path):
+@pytest.mark.parametrize("max_tree", [20_000, 1, 0])
+def test_row_ids_dense_across_parts_with_titles_rejects_and_blanks(
+    engine, tmp_path, monkeypatch, max_tree
+):
+    """The same row ids whether the skipped/rejected rows are few (a lookup tree over their
+    row numbers) or more than MAX_TREE (the rules per row, ids from a window)."""
     import xlsxwriter
+
+    import padan.ingest.load as L
+
+    monkeypatch.setattr(L, "MAX_TREE", max_tree)
 
     empty = list(ROW_A)
     empty[4] = empty[5] = ""

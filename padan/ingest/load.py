@@ -1045,11 +1045,13 @@ class _Loader:
         # Two filters, not `skip OR reject`: inside an OR, DuckDB evaluates the blank-row test
         # (a CASE per column) on every row, where as a filter of its own it stops at the first
         # non-blank cell: 1.24 against 2.6 CPU-s for the 9.5 M register rows of a province.
-        # A row both skipped and rejected is skipped.
+        # A row both skipped and rejected is skipped. (Each filter keeps its first rows only:
+        # the first of the union are among them.)
+        lim = f"ORDER BY rowid LIMIT {MAX_TREE + 1}"
         out = self.e.rows(
-            f"SELECT rowid, bool_or(k) FROM (SELECT rowid, true AS k FROM {self.stg} "
-            f"WHERE {in_data} AND {skip} UNION ALL SELECT rowid, false FROM {self.stg} "
-            f"WHERE {in_data} AND {reject}) GROUP BY rowid ORDER BY rowid LIMIT {MAX_TREE + 1}"
+            f"SELECT rowid, bool_or(k) FROM ((SELECT rowid, true AS k FROM {self.stg} "
+            f"WHERE {in_data} AND {skip} {lim}) UNION ALL (SELECT rowid, false FROM {self.stg} "
+            f"WHERE {in_data} AND {reject} {lim})) GROUP BY rowid {lim}"
         )
         if len(out) > MAX_TREE:
             self.accepted_where = f"{in_data} AND NOT {skip} AND NOT {reject}"
