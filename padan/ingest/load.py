@@ -273,7 +273,7 @@ def _accepted_nik_text(col: str) -> str:
     """:func:`normalize.nik_text` of a register row the classification accepted (its cleaned
     NIK is 16 digits), skipping the trims for a cell of 16 bytes: cleaning only removes
     characters, so such a cell already is those 16 digits. A length instead of a second
-    regex over every record (0.3 CPU-s per million)."""
+    regex over every record (0.9 CPU-s for the 9.5 M records of a province)."""
     return f"CASE WHEN strlen({col}) = 16 THEN {col} ELSE {N.nik_text(col)} END"
 
 
