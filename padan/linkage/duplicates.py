@@ -136,7 +136,6 @@ def _pairs(
     final: str | None = None,
     late: dict[str, str] | None = None,
     late_cols: tuple[str, ...] = (),
-    look_alike: bool = False,
 ) -> None:
     """Add the pairs of rows of ``source`` that share ``block`` (all non-null: a name key's
     hash is NULL for an empty name, see ``_key_hashes``) and meet ``condition`` (over
@@ -154,9 +153,10 @@ def _pairs(
     pass the cheap test (word lists cost more to carry through the block join than the
     comparisons cost).
 
-    ``look_alike`` (K1, K3): two rows each settled on a register record of its own are two
-    people and not a pair; blocks of such rows only (most blocks, once the NIK tier has
-    run) are not joined at all."""
+    Look-alike categories (K1, K3; not K2, a shared NIK): two rows each settled on a
+    register record of its own are two people and not a pair; blocks of such rows only
+    (most blocks, once the NIK tier has run) are not joined at all."""
+    look_alike = category != K2
     if look_alike:
         condition = f"({condition}) AND NOT (a.own AND b.own)"
         cols = (*cols, "own")
@@ -230,7 +230,7 @@ def find_duplicates(
         "(row_id BIGINT, category VARCHAR, other_row_id BIGINT)"
     )
     same_identity = "(a.nk = b.nk AND a.tgl = b.tgl AND a.jk = b.jk)"
-    _pairs(engine, K1, ["nk_h", "tgl", "jk"], "a.nk = b.nk", cols=("nk",), look_alike=True)
+    _pairs(engine, K1, ["nk_h", "tgl", "jk"], "a.nk = b.nk", cols=("nk",))
     _pairs(engine, K2, ["nik"], f"NOT coalesce({same_identity}, false)", cols=("nk", "tgl", "jk"))
     sim = name_similarity_sql("a.nm", "b.nm", "a.toks", "b.toks", "a.nk", "b.nk")
     # symmetric, as _pairs needs: names of as many words are covered if either way is
@@ -259,7 +259,6 @@ def find_duplicates(
         f"AND {sim} >= {K3_SIMILARITY} AND {shorter_covered} >= {K3_WORD}",
         late_cols=("nm", "nk"),
         late={"toks": words_sql("nm")},  # only the K3 comparison needs the word lists
-        look_alike=True,
     )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_SWAP} AS
@@ -269,16 +268,12 @@ def find_duplicates(
     """)
     _pairs(
         engine, K3, ["nk_h", "jk", "y", "lo", "hi"], "a.nk = b.nk AND a.tgl <> b.tgl",
-        source=_SWAP, cols=("nk", "tgl"), look_alike=True,
+        source=_SWAP, cols=("nk", "tgl"),
     )  # fmt: skip
     _pairs(
-        engine, K3, ["nk_h", "tgl"], "a.nk = b.nk AND a.jk IS DISTINCT FROM b.jk",
-        cols=("nk", "jk"), look_alike=True,
-    )  # fmt: skip
-    _pairs(
-        engine, K3, ["ns_h", "tgl", "jk"], "a.ns = b.ns AND a.nk <> b.nk", cols=("ns", "nk"),
-        look_alike=True,
-    )  # fmt: skip
+        engine, K3, ["nk_h", "tgl"], "a.nk = b.nk AND a.jk IS DISTINCT FROM b.jk", cols=("nk", "jk")
+    )
+    _pairs(engine, K3, ["ns_h", "tgl", "jk"], "a.ns = b.ns AND a.nk <> b.nk", cols=("ns", "nk"))
     engine.execute(f"""
         CREATE OR REPLACE TABLE "{out_table}" AS
         SELECT DISTINCT row_id, category, other_row_id FROM {_PAIRS}
