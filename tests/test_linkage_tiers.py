@@ -297,6 +297,32 @@ def test_correction_with_two_agreeing_candidates_goes_to_review():
     assert "TINJAU_KANDIDAT_GANDA" in out[0]["catatan"]
 
 
+def test_progress_counts_each_row_a_tier_accepted_once():
+    """The progress line of each tier counts its accepted links (``match._accepted``): a
+    tier accepts at most one link per row, also when the register repeats a NIK (the last
+    record is used) or a corrected NIK has two agreeing candidates (review, not counted)."""
+    twin_a = person("7371011506950011", "ABDUL RAHMAN", "1995-06-15")
+    twin_b = person("7371011506950013", "ABDUL RAHMAN", "1995-06-15", no_kk="7371010303300003")
+    again = AYAH | {"status_ktp_el": "BELUM REKAM"}  # the same NIK, a later record
+    typo = LAIN["nik"][:10] + "9" + LAIN["nik"][11:]
+    voters = [
+        voter(AYAH["nik"], "ANDI BASO", "1970-03-12"),
+        voter(IBU["nik"], "SITI AMINAH", "1975-05-15", "P"),
+        voter(typo, "NURHAYATI", "1988-02-24", "P"),
+        voter("7371011506950012", "ABDUL RAHMAN", "1995-06-15"),
+    ]
+    engine = connect()
+    build(engine, voters, [*PEOPLE, again, twin_a, twin_b])
+    seen: dict[str, int] = {}
+    match_tables(
+        engine, "dpt", "reg", load_profile(), probabilistic=False,
+        progress=lambda stage, done, total: seen.__setitem__(stage, done),
+    )  # fmt: skip
+    assert seen["NIK"] == 2 and seen["NIK_KOREKSI"] == 1
+    got = dict(engine.rows("SELECT row_id, status_rekam FROM match_out"))
+    assert got == {0: "BELUM_REKAM", 1: "BELUM_REKAM", 2: "SUDAH_REKAM", 3: "PERLU_TINJAU"}
+
+
 def test_same_person_listed_twice_is_ganda_not_review():
     _, _, out = run(
         [

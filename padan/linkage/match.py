@@ -594,9 +594,13 @@ SETTLED = f"SELECT row_id, cand FROM _lk_cand WHERE tier = '{TIER_NIK}' AND deci
 
 
 def _accepted(engine: Any, tier: str) -> int:
+    """Rows a tier accepted a link for (its progress count). Each tier accepts at most one
+    link per row (the NIK tier joins a register with one record per NIK; tier 2 accepts
+    only a row's single candidate; tier 3 only its best), so the links are counted, not
+    their distinct rows: ``count(DISTINCT row_id)`` over the NIK tier's links cost 0.6
+    CPU-s at province scale for a progress line."""
     return engine.one(
-        "SELECT count(DISTINCT row_id) FROM _lk_cand WHERE tier = $1 AND decision = 'accept'",
-        [tier],
+        "SELECT count(*) FROM _lk_cand WHERE tier = $1 AND decision = 'accept'", [tier]
     )[0]
 
 
