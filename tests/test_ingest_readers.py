@@ -276,26 +276,49 @@ def test_excel_serial_dates_reach_the_oldest_voters(engine, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("vals", "expected"),
+    ("vals", "expected", "how"),
     [
         # one format throughout: parsed per row (strptime), checked against the full rules
         (
             ["05-07-1990", "31-02-1990", "", "01-01-1850"],
             [dt.date(1990, 7, 5), None, None, dt.date(1850, 1, 1)],
+            "try_strptime(c",
         ),
         # a year strptime reads but the rules refuse (0190): the per-value lookup instead
-        (["05-07-1990", "05-07-0190"], [dt.date(1990, 7, 5), None]),
-        # separators mixed in one file (Sidalih's DD|MM|YYYY beside DD-MM-YYYY): per row
+        (["05-07-1990", "05-07-0190"], [dt.date(1990, 7, 5), None], "WHEN c7 = "),
+        # separators mixed in one file (Sidalih's DD|MM|YYYY beside DD-MM-YYYY): per row,
+        # read by position (make_date), separators ignored
         (
             ["05-07-1990", "05|07|1990", "05/07/1990", "31|02|1990", "", "01.12.1961"],
             [dt.date(1990, 7, 5)] * 3 + [None, None, dt.date(1961, 12, 1)],
+            "make_date(",
         ),
-        # mixed separators and ISO dates: the lookup
-        (["05|07|1990", "1990-07-06"], [dt.date(1990, 7, 5), dt.date(1990, 7, 6)]),
+        # a separator the rules refuse, which reading by position would take: translate
+        (
+            ["05-07-1990", "05|07|1990", "05x07x1990"],
+            [dt.date(1990, 7, 5)] * 2 + [None],
+            "try_strptime(translate(",
+        ),
+        # mixed separators and ISO dates: the lookup (of so few values, a CASE)
+        (["05|07|1990", "1990-07-06"], [dt.date(1990, 7, 5), dt.date(1990, 7, 6)], "WHEN c7 = "),
     ],
 )
-def test_a_date_column_reads_the_same_per_row_or_by_lookup(engine, tmp_path, vals, expected):
+def test_a_date_column_reads_the_same_per_row_or_by_lookup(
+    engine, tmp_path, vals, expected, how, monkeypatch
+):
+    builds = []
+    execute = type(engine).execute
+
+    def spy(self, sql, params=None):
+        if "TABLE dpt AS" in sql:
+            builds.append(sql)
+        return execute(self, sql, params)
+
+    monkeypatch.setattr(type(engine), "execute", spy)
     assert _load_dates(engine, tmp_path, vals)[1] == expected
+    (build,) = builds
+    date = build[: build.index(" AS tanggal_lahir")].rsplit(" AS tempat_lahir, ", 1)[1]
+    assert how in date, date
 
 
 def test_unknown_region_reported_once_with_row_count(engine, tmp_path):

@@ -1082,13 +1082,19 @@ class _Loader:
         the ENUM lookup of a column with thousands of distinct dates. The last one reads the
         day-month-year formats whatever their separators (``-``, ``/``, ``|``, ``.``): Sidalih
         exports mix ``DD-MM-YYYY`` and ``DD|MM|YYYY`` in one file (the DPT's build of 1 M such
-        rows: 2.80 CPU-s with the lookup, 2.31 with this)."""
+        rows: 2.80 CPU-s with the lookup, 2.31 with this). Before it, the same formats read by
+        position, separators ignored (``_date_by_position``): cheaper than ``translate`` and
+        ``strptime`` (the DPT's build 2.01-2.06 -> 1.88-1.97 s on one thread), though dearer
+        than one ``strptime`` (the register's 2.8 M dates: 2.61-2.65 against 2.42-2.48 s)."""
         fmts = self._date_formats()
         one = tuple(lambda v, f=f: f"CAST(try_strptime({v}, '{f}') AS DATE)" for f in fmts)
         if not fmts:
             return one
+        # (the formats of one order share positions)
+        by_position = {_date_by_position(f)("v"): _date_by_position(f) for f in fmts}
         return (
             *one,
+            *by_position.values(),
             lambda v: f"CAST(try_strptime(translate({v}, '/|.', '---'), '{fmts[0]}') AS DATE)",
         )
 
@@ -1579,6 +1585,29 @@ class _Loader:
                 f"SELECT {col} FROM {self.table} WHERE {where} ORDER BY row_id LIMIT {limit}"
             )
         ]
+
+
+def _date_by_position(fmt: str) -> Callable[[str], str]:
+    """A date of a fixed-width format (``%d-%m-%Y``: day, month and year digits at fixed
+    places, any separators) read by position: ``make_date`` of three integer casts, cheaper
+    than ``translate`` and ``strptime`` for mixed separators. Only a candidate: ``_lut``
+    uses it when it gives what the full rules give for every distinct value (a value with
+    one-digit days, other separators or more text fails that check).
+    ``try``: an impossible date (31-02) is NULL, as ``try_strptime`` makes it."""
+    at, pos, i = {}, 1, 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            at[fmt[i + 1]] = pos
+            pos += 4 if fmt[i + 1] == "Y" else 2
+            i += 2
+        else:
+            pos += 1
+            i += 1
+
+    def part(v: str, k: str, n: int) -> str:
+        return f"TRY_CAST(substr({v}, {at[k]}, {n}) AS INTEGER)"
+
+    return lambda v: f"try(make_date({part(v, 'Y', 4)}, {part(v, 'm', 2)}, {part(v, 'd', 2)}))"
 
 
 def _strip_reject_columns(header: list[str]) -> list[str]:
