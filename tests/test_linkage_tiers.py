@@ -496,7 +496,7 @@ def test_splink_gets_every_record_a_blocking_rule_pairs():
     paired = {
         r[0]
         for r in engine.rows(
-            f"SELECT unique_id FROM ({model._columns('_lk_r', 'nik', 'no_kk')}) r WHERE {exists}"
+            f"SELECT unique_id FROM ({model._columns(model.register_rows('_lk_r'), 'nik', 'no_kk')}) r WHERE {exists}"
         )
     } & candidates
     assert n_left > 20 and len(paired) > 20
@@ -509,7 +509,7 @@ def test_splink_gets_every_record_a_blocking_rule_pairs():
     assert n_right == len(candidates)
     assert paired <= given <= candidates
     # each block's key hash (precomputed name hashes included) keeps what its rule pairs
-    cols = model._columns("_lk_r", "nik", "no_kk")
+    cols = model._columns(model.register_rows("_lk_r"), "nik", "no_kk")
     for b in model.BLOCKS:
         by_rule = engine.rows(
             f"SELECT unique_id FROM ({cols}) r WHERE EXISTS (SELECT 1 FROM _lk_pd l WHERE {b.rule()})"
@@ -520,6 +520,37 @@ def test_splink_gets_every_record_a_blocking_rule_pairs():
         )
         assert set(by_rule) <= set(by_key), b.keys
         assert by_rule or not b.hashed, b.keys
+
+
+@pytest.mark.parametrize("unique", [True, False])
+def test_name_frequencies_from_spellings_equal_counting_records(unique):
+    """Tier 3's term frequencies come from the per-spelling counts of the name table: the
+    same counts as _lk_r's records, spellings that normalise alike summed, records without
+    a NIK left out; with a NIK repeated in the register (dropped from _lk_r) they are
+    counted over _lk_r itself."""
+    import padan.linkage.match as M
+    from padan.linkage import model
+
+    people = [
+        person("7371011203700001", "H. ANDI BASO", "1970-03-12"),
+        person("7371011203700002", "ANDI BASO", "1971-03-12"),
+        person("7371011203700003", "Andi  Baso", "1972-03-12"),
+        person("7371015505750004", "SITI AMINAH", "1975-05-15", "P"),
+        person(None, "SITI AMINAH", "1976-05-15", "P"),
+        person("7371016402880005", "NURHAYATI", "1988-02-24", "P"),
+    ]
+    if not unique:
+        people.append(person("7371016402880005", "NURHAYATI", "1988-02-24", "P"))
+    engine = connect()
+    build(engine, [voter(None, "SITI AMINAH", "1975-05-15", "P")], people)
+    M._prepare(engine, "dpt", "reg", registry_unique=unique)
+    assert ("n_reg" in engine.columns("_lk_names")) == unique
+    got = dict(engine.rows(model.name_counts_sql(engine)))
+    counted = dict(engine.rows("SELECT nm, count(*) FROM _lk_r WHERE nm IS NOT NULL GROUP BY nm"))
+    assert got == counted
+    assert got["SITI AMINAH"] == 1 and got["NURHAYATI"] == 1
+    assert max(got.values()) >= 2  # spellings of ANDI BASO summed
+    assert sum(got.values()) == 5
 
 
 def test_correction_gate_is_implied_by_the_acceptance_rule():
@@ -571,7 +602,7 @@ def test_the_prefilter_keeps_a_pair_only_one_rule_makes(
     M._tier_nik(engine)
     M._tier_correction(engine)
     model._prepare_inputs(engine, load_profile())
-    cols = model._columns("_lk_r", "nik", "no_kk")
+    cols = model._columns(model.register_rows("_lk_r"), "nik", "no_kk")
     rules_pairing = [
         b.keys
         for b in model.BLOCKS
