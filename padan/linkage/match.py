@@ -229,21 +229,35 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
     # substr and || took 2.4x as long (same keys). The keys are stored first, narrow (the
     # kind as the sign of the position): joined as a subquery, the optimizer built its hash
     # table on the 16 M keys at province scale instead of on the register (1.7 -> 1.2 s).
-    engine.execute("""
+    # Only the changes a correction may make are generated (at 1 M, 1.8 M keys instead of
+    # 3.8 M, the tier's statements 1.62-1.75 -> 1.40-1.52 s on one thread; the rules were
+    # applied after the keys were joined until 5 Dec):
+    # - a change inside the birth-date digits (7-12; a swap from 6) is refused when those
+    #   digits agree with the DPT's own birth date and sex (``dk``): then the DPT NIK is
+    #   consistent and the one-digit neighbour is another person (a namesake born ten years
+    #   apart);
+    # - a change inside the region digits (1-6) is refused when the DPT NIK's region is a
+    #   known kecamatan (``rk``): such a NIK is most often right and its owner missing from
+    #   this extract (from another kabupaten), and the neighbour is a person elsewhere with a
+    #   similar name (SITI MARYAM / SITI MARWAH): on 1 M rows 30 of 46 such corrections were
+    #   wrong, against none of 58 from an unknown region.
+    engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t2k AS
-        WITH d AS (SELECT row_id, TRY_CAST(nik AS BIGINT) AS n FROM _lk_t2rows
-                   WHERE nik IS NOT NULL),
+        WITH d AS (SELECT row_id, TRY_CAST(nik AS BIGINT) AS n, region_known AS rk,
+                          substr(nik, 7, 6) IS NOT DISTINCT FROM {rules.nik_date_sql("tgl", "jk")}
+                              AS dk
+                   FROM _lk_t2rows WHERE nik IS NOT NULL),
         w AS (SELECT p::INT AS pos, (10 ** (16 - p))::BIGINT AS w FROM range(1, 17) a(p)),
         dg AS (SELECT row_id, n, pos, w, (n // w) % 10 AS dp,
-                      CASE WHEN pos < 16 THEN (n // (w // 10)) % 10 END AS dq
-               FROM d, w WHERE n IS NOT NULL)
+                      CASE WHEN pos < 16 THEN (n // (w // 10)) % 10 END AS dq, dk
+               FROM d, w WHERE n IS NOT NULL AND NOT (pos <= 6 AND rk))
         -- one digit substituted (16 positions x 9 other digits): the position
         SELECT row_id, n + (c - dp) * w AS cand, pos::TINYINT AS pos
-        FROM dg, range(0, 10) b(c) WHERE c <> dp
+        FROM dg, range(0, 10) b(c) WHERE c <> dp AND NOT (pos BETWEEN 7 AND 12 AND dk)
         UNION ALL
         -- two neighbouring digits swapped: minus the position
         SELECT row_id, n + (dq - dp) * 9 * (w // 10), -pos::TINYINT
-        FROM dg WHERE pos < 16 AND dp <> dq
+        FROM dg WHERE pos < 16 AND dp <> dq AND NOT (pos BETWEEN 6 AND 12 AND dk)
     """)
     # only keys that are a register NIK are kept (159 per row are generated)
     engine.execute("""
@@ -261,21 +275,9 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
         -- them: when each kind fetched its own, the register's fields were scanned again
         -- for each (0.53-0.64 s then, 0.41-0.49 s now, at 1 M).
         WITH p AS (
-            -- A change inside the birth-date digits (7-12) is refused when those digits
-            -- agree with the DPT's own birth date and sex: then the DPT NIK is consistent
-            -- and the one-digit neighbour is another person (a namesake born ten years
-            -- apart). A change inside the region digits (1-6) is refused when the DPT NIK's
-            -- region is a known kecamatan: such a NIK is most often right and its owner
-            -- missing from this extract (from another kabupaten), and the neighbour is a
-            -- person elsewhere with a similar name (SITI MARYAM / SITI MARWAH): on 1 M rows
-            -- 30 of 46 such corrections were wrong, against none of 58 from an unknown
-            -- region. The keys are register NIKs already (_lk_t2keys).
-            SELECT k.row_id, k.cand, k.kind
-            FROM _lk_t2keys k JOIN _lk_t2rows d ON d.row_id = k.row_id
-            WHERE NOT (k.pos BETWEEN CASE WHEN k.kind = 'NIK_KOREKSI_TUKAR_DIGIT' THEN 6 ELSE 7 END
-                                 AND 12
-                       AND substr(d.nik, 7, 6) IS NOT DISTINCT FROM {rules.nik_date_sql("d.tgl", "d.jk")})
-              AND NOT (k.pos <= 6 AND d.region_known)
+            -- the digit changes: register NIKs already, and only those a correction may
+            -- make (_lk_t2k)
+            SELECT row_id, cand, kind FROM _lk_t2keys
             UNION ALL
             -- families, found by one join of the register on its NO_KK (three joins, one
             -- per kind, cost 0.47 s against 0.17-0.20 s at 1 M): the NKK typed as NIK (the
