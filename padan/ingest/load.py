@@ -1090,8 +1090,8 @@ class _Loader:
         one = tuple(lambda v, f=f: f"CAST(try_strptime({v}, '{f}') AS DATE)" for f in fmts)
         if not fmts:
             return one
-        # (the formats of one order share positions)
-        by_position = {_date_by_position(f)("v"): _date_by_position(f) for f in fmts}
+        # (the formats of one order share positions: one candidate each)
+        by_position = {fn("v"): fn for fn in map(_date_by_position, fmts)}
         return (
             *one,
             *by_position.values(),
