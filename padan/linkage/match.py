@@ -101,7 +101,6 @@ def _prepare(
     # thread at province scale 0.06 instead of 0.48 s). Left out when repeated NIKs are
     # dropped below (then the model counts _lk_r).
     n_reg = "" if repeated else ", n_reg"
-    reg = "(nik IS NOT NULL)::INTEGER AS r" if not repeated else "0 AS r"
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_names AS
         SELECT nama, nm, {rules.sorted_words_sql("nm")} AS nms, {rules.name_hashes_sql("nm")}{n_reg}
@@ -109,7 +108,8 @@ def _prepare(
               FROM (SELECT nama, {normalize_name_sql("nama")} AS nm0, n_reg
                     FROM (SELECT nama, sum(r)::BIGINT AS n_reg
                           FROM (SELECT nama, 0 AS r FROM "{dpt_table}"
-                                UNION ALL SELECT nama, {reg} FROM "{registry_table}")
+                                UNION ALL SELECT nama, (nik IS NOT NULL)::INTEGER
+                                FROM "{registry_table}")
                           WHERE nama IS NOT NULL GROUP BY nama)))
     """)
     # shared: a plain table, which a second connection (match_tables' concurrent) can read
