@@ -15,7 +15,9 @@ Prints each time, ratios (targets: padan <= 3x floor, >= 10x faster than Splink 
 or better F1), F1 against ground_truth.csv, and each peak memory (target < 12 GB at province
 scale). ``--repeat N`` runs floor and padan N times, alternately, and reports medians (Splink
 once, or in the first ``--splink-repeat`` rounds) and each padan run's ratio to the floor run
-just before it. Heavy: run under the shared lock.
+just before it. ``--splink-timeout S`` stops Splink alone after S seconds and reports its
+time as a lower bound (at province scale it has never finished: stopped after 1 455 s on
+29 Nov and 1 501 s on 5 Dec). Heavy: run under the shared lock.
 
     flock /tmp/padan-heavy.lock .venv/bin/python benchmarks/bench_match.py --sizes 1m
 """
