@@ -733,3 +733,80 @@ def test_the_reference_warm_up_waits_for_the_encoding_scans():
         assert not done.wait(0.2)  # one scan still running
     assert done.wait(5.0)
     th.join()
+
+
+def _kelurahan_folder(tmp_path: Path) -> Path:
+    """Files as one export per kelurahan gives them: the same header (under a title row),
+    one with a line that cannot be split, a blank line and its header repeated, one with
+    no voters, one in Windows-1252, and one with another delimiter (another shape)."""
+    d = tmp_path / "per-kelurahan"
+    d.mkdir()
+    other = list(ROW_B)
+    other[5] = "ANDI BASO"
+    write_csv(d / "01.csv", [["DPT KELURAHAN BONTORANNU"], HEADER, ROW_A, ROW_B])
+    write_csv(
+        d / "02.csv", [["DPT KELURAHAN MARISO"], HEADER, ROW_B, ["x", "y"], [], HEADER, other]
+    )
+    write_csv(d / "03.csv", [["DPT KELURAHAN LETTE"], HEADER])
+    cafe = list(ROW_A)
+    cafe[5] = "SITI CAFÉ"
+    write_csv(d / "04.csv", [["DPT KELURAHAN PANAMBUNGAN"], HEADER, cafe], encoding="cp1252")
+    write_csv(d / "05.csv", [["DPT KELURAHAN KUNJUNG MAE"], HEADER, other, ROW_A])
+    write_csv(d / "06.csv", [HEADER, ROW_A], delim=";")
+    write_csv(d / "07.csv", [HEADER, ROW_B], delim=";")
+    return d
+
+
+def _loaded(engine, table: str) -> tuple[list, list]:
+    rows = engine.rows(
+        f"SELECT row_id, source_file, source_row, nik, nama, tanggal_lahir FROM {table} "
+        "ORDER BY row_id"
+    )
+    rejects = engine.rows(
+        f"SELECT source_file, source_row, reason FROM {table}_rejects ORDER BY ALL"
+    )
+    return rows, rejects
+
+
+@pytest.mark.parametrize("batch", ["together", "one by one", "refused together"])
+def test_files_of_one_shape_are_read_together_with_the_same_rows(
+    engine, tmp_path, monkeypatch, batch
+):
+    """One file per kelurahan: files of the same shape are read by one ``read_csv``, and
+    every row, its source file and line, and every rejected line come out as when each
+    file is read by itself (and when DuckDB refuses the files together)."""
+    import duckdb
+
+    import padan.ingest.load as L
+
+    d = _kelurahan_folder(tmp_path)
+    calls: list[int] = []
+    together = L._Loader._insert_csv_batch
+
+    def spy(self, files):  # type: ignore[no-untyped-def]
+        calls.append(len(files))
+        if batch == "refused together":
+            raise duckdb.InvalidInputException("refused")
+        return together(self, files)
+
+    monkeypatch.setattr(L._Loader, "_insert_csv_batch", spy)
+    if batch == "one by one":
+        monkeypatch.setattr(L, "CSV_BATCH", 1)
+    r = load_dpt(engine, [d], table="dpt")
+    assert calls == ([] if batch == "one by one" else [5, 2])
+    assert (r.rows_read, r.accepted, r.rejected) == (10, 9, 1)
+    rows, rejects = _loaded(engine, "dpt")
+    assert [(x[1].removeprefix("per-kelurahan/"), x[2], x[4]) for x in rows] == [
+        ("01.csv", 3, "SITI AMINAH"),
+        ("01.csv", 4, "BUDI"),
+        ("02.csv", 3, "BUDI"),
+        ("02.csv", 7, "ANDI BASO"),
+        ("04.csv", 3, "SITI CAFÉ"),
+        ("05.csv", 3, "ANDI BASO"),
+        ("05.csv", 4, "SITI AMINAH"),
+        ("06.csv", 2, "SITI AMINAH"),
+        ("07.csv", 2, "BUDI"),
+    ]
+    assert [x[0] for x in rows] == list(range(9))
+    assert rejects == [("per-kelurahan/02.csv", 4, "BARIS_RUSAK")]
+    assert "ENKODING_WINDOWS_1252" in codes(r) and "BARIS_JUDUL_DILEWATI" in codes(r)

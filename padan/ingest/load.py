@@ -295,6 +295,26 @@ class _Part:
     start_srid: int  # first staged row (CSV: title rows and the header come first)
 
 
+#: CSV files read by one ``read_csv`` at most.
+CSV_BATCH = 2000
+#: Characters that make DuckDB take a file name as a pattern.
+_GLOB_CHARS = re.compile(r"[*?\[\]{}]")
+
+
+@dataclass
+class _CsvRead:
+    """A planned CSV file waiting to be read (see :meth:`_Loader._flush_csv`)."""
+
+    src: Source
+    file_no: int
+    part: int
+    plan: CsvPlan
+    path: str
+    colmap: list[int | None]
+    fields: dict[str, int]
+    shape: tuple  # (delimiter, width, column expressions, header test, header line)
+
+
 class _Loader:
     def __init__(
         self,
@@ -342,6 +362,7 @@ class _Loader:
         self.bytes_done = 0
         self.bytes_total = 0
         self._warm: threading.Thread | None = None  # the reference warm-up (_start_warm)
+        self._pending: list[_CsvRead] = []  # CSV files planned, read together (_flush_csv)
 
     # -- progress ----------------------------------------------------------------------
     def _tick(self, n: int) -> None:
@@ -372,7 +393,9 @@ class _Loader:
                     if src.fmt == "csv":
                         self._read_csv(src, file_no, Path(tmp))
                     else:
+                        self._flush_csv()
                         self._read_xlsx(src, file_no)
+                self._flush_csv()
                 if not self.parts:
                     raise PadanError(
                         "KOLOM_WAJIB_TIDAK_ADA",
@@ -476,6 +499,8 @@ class _Loader:
             )
 
     def _read_csv(self, src: Source, file_no: int, tmp: Path) -> None:
+        """Plan one CSV file (encoding, dialect, header, columns) and queue it: files of the
+        same shape are read together by one ``read_csv`` (:meth:`_flush_csv`)."""
         with _SCANS:
             utf8, enc = scan_text(src.path, tmp, self._tick)
         self._start_warm()
@@ -496,24 +521,113 @@ class _Loader:
             )
         colmap, fields = self._column_map(plan.header, src.display)
         width = len(plan.header)
-        part = len(self.parts)
-        first = self.rows_staged
         exprs = ", ".join(
             f"c{i}" if i is not None and j not in self.unread else "NULL"
             for j, i in enumerate(colmap)
         )
+        # The header row (and title rows that happen to have as many fields) are read too:
+        # data starts after the first row equal to the header.
+        conds = " AND ".join(
+            f"trim(coalesce(c{j}, '')) = {_q(str(plan.header[i]).strip())}"
+            for j, i in enumerate(colmap)
+            if i is not None and j not in self.unread
+        )
+        shape = (plan.delimiter, width, exprs, conds, plan.header_line)
+        path = str(plan.path)
+        if self._pending and (self._pending[0].shape != shape or len(self._pending) >= CSV_BATCH):
+            self._flush_csv()
+        part = len(self.parts) + len(self._pending)
+        self._pending.append(_CsvRead(src, file_no, part, plan, path, colmap, fields, shape))
+        # (hashed now rather than at the read: a queue of files each with its own thread)
+        self._finish_hash(src, hasher)
+
+    def _flush_csv(self) -> None:
+        """Read the queued CSV files: several of the same shape by one ``read_csv`` of the
+        list, each row's part from its place in the list. One file per kelurahan is the usual
+        export: per file, the statements around a read (rejects, header, counts) cost more
+        than reading it (1 155 files of 1 M voters: 31.6 s read one by one, 2.4 s for the
+        read of all of them together). Files whose names ``read_csv`` would take as a
+        pattern, and a batch that DuckDB's strict parser refuses, are read one by one (the
+        lenient reader then takes the file it refuses)."""
+        batch, self._pending = self._pending, []
+        if len(batch) > 1 and not any(_GLOB_CHARS.search(r.path) for r in batch):
+            try:
+                self._insert_csv_batch(batch)
+                return
+            except PadanError:
+                raise
+            except Exception:  # a file the strict parser refuses: nothing was inserted
+                pass
+        for r in batch:
+            self._insert_csv(r)
+
+    def _csv_options(self, delimiter: str, width: int) -> str:
         cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-        delim = plan.delimiter.replace("'", "''")
+        delim = delimiter.replace("'", "''")
+        return (
+            f"delim='{delim}', quote='\"', escape='\"', header=false, "
+            f"auto_detect=false, columns={cols}, strict_mode=true, null_padding=false, "
+            "ignore_errors=true, store_rejects=true, rejects_table='_padan_rj_errors', "
+            "rejects_scan='_padan_rj_scans', nullstr='\x01', encoding='utf-8', max_line_size=8000000"
+        )
+
+    def _insert_csv_batch(self, batch: list[_CsvRead]) -> None:
+        delimiter, width, exprs, conds, header_line = batch[0].shape
+        first, base = self.rows_staged, batch[0].part  # (the batch's parts are consecutive)
+        self.e.execute(
+            "DROP TABLE IF EXISTS _padan_rj_errors; DROP TABLE IF EXISTS _padan_rj_scans"
+        )
+        # file_index / file_id: the file's place in the list
+        self.e.execute(
+            f"INSERT INTO {self.stg} SELECT {base} + file_index, NULL, NULL, {exprs} "
+            f"FROM read_csv([{', '.join(_q(r.path) for r in batch)}], "
+            f"{self._csv_options(delimiter, width)})"
+        )
+        self.e.execute(
+            f"INSERT INTO {self.rej} SELECT {base} + file_id AS part, line, min(csv_line), "
+            "min(error_type), min(error_message) FROM _padan_rj_errors "
+            f"WHERE line > {header_line} GROUP BY ALL ORDER BY part, line"
+        )
+        # Rows are staged in file order (insertion order is kept): each part's rows follow
+        # the previous part's, so its first row is counted from the batch's first.
+        stats = {
+            int(p): (int(n), h)
+            for p, n, h in self.e.rows(
+                f"SELECT part, count(*), min(rowid) FILTER (WHERE {conds or 'false'}) "
+                f"FROM {self.stg} WHERE rowid >= {first} GROUP BY part"
+            )
+        }
+        at = first
+        for r in batch:
+            n, head = stats.get(r.part, (0, None))
+            head_srid = head if head is not None else at - 1
+            self.parts.append(
+                _Part(
+                    r.part,
+                    r.src.display,
+                    None,
+                    r.file_no,
+                    int(head_srid) + 1,
+                    r.plan.header_line + 1,
+                    r.fields,
+                    at,
+                )
+            )
+            at += n
+        self.rows_staged = at
+
+    def _insert_csv(self, r: _CsvRead) -> None:
+        """One CSV file by DuckDB's ``read_csv``, or the lenient reader if it refuses it."""
+        plan, part = r.plan, r.part
+        delimiter, width, exprs, conds, _ = r.shape
+        first = self.rows_staged
         try:
             self.e.execute(
                 "DROP TABLE IF EXISTS _padan_rj_errors; DROP TABLE IF EXISTS _padan_rj_scans"
             )
             self.e.execute(
-                f"INSERT INTO {self.stg} SELECT {part}, NULL, NULL, {exprs} FROM read_csv({_q(str(plan.path))}, "
-                f"delim='{delim}', quote='\"', escape='\"', header=false, "
-                f"auto_detect=false, columns={cols}, strict_mode=true, null_padding=false, "
-                "ignore_errors=true, store_rejects=true, rejects_table='_padan_rj_errors', "
-                "rejects_scan='_padan_rj_scans', nullstr='\x01', encoding='utf-8', max_line_size=8000000)"
+                f"INSERT INTO {self.stg} SELECT {part}, NULL, NULL, {exprs} FROM read_csv({_q(r.path)}, "
+                f"{self._csv_options(delimiter, width)})"
             )
             self.e.execute(
                 f"INSERT INTO {self.rej} SELECT {part}, line, min(csv_line), min(error_type), min(error_message) "
@@ -524,17 +638,11 @@ class _Loader:
         except Exception:  # DuckDB's strict parser refused the file: read it the lenient way
             self.e.execute(f"DELETE FROM {self.rej} WHERE part = {part}")
             first = self.rows_staged
-            self._stage_rows_python(plan, part, width, colmap)
-            self.parts.append(_Part(part, src.display, None, file_no, first, None, fields, first))
-            self._finish_hash(src, hasher)
+            self._stage_rows_python(plan, part, width, r.colmap)
+            self.parts.append(
+                _Part(part, r.src.display, None, r.file_no, first, None, r.fields, first)
+            )
             return
-        # The header row (and title rows that happen to have as many fields) were read too:
-        # data starts after the first row equal to the header.
-        conds = " AND ".join(
-            f"trim(coalesce(c{j}, '')) = {_q(str(plan.header[i]).strip())}"
-            for j, i in enumerate(colmap)
-            if i is not None and j not in self.unread
-        )
         found = self.e.one(
             f"SELECT min(rowid) FROM {self.stg} WHERE rowid >= {first} AND {conds or 'false'}"
         )
@@ -542,18 +650,17 @@ class _Loader:
         self.parts.append(
             _Part(
                 part,
-                src.display,
+                r.src.display,
                 None,
-                file_no,
+                r.file_no,
                 int(head_srid) + 1,
                 plan.header_line + 1,
-                fields,
+                r.fields,
                 first,
             )
         )
         n = self.e.one(f"SELECT count(*) FROM {self.stg}")
         self.rows_staged = int(n[0]) if n else 0
-        self._finish_hash(src, hasher)
 
     def _stage_rows_python(
         self, plan: CsvPlan, part: int, width: int, colmap: list[int | None]
