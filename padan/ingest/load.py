@@ -999,12 +999,19 @@ class _Loader:
         tables = [t for t in (self._distinct(k) for k in keys) if t is not None]
         if not tables:
             return {}, {}
-        # Over distinct values with their counts (a few tens of thousands of dates).
+        # Over distinct values with their counts (a few tens of thousands of dates), each
+        # value classified once and the counts summed per part: with one file per kelurahan
+        # the same dates recur in every part (1 155 parts: 1.04 s classifying each part's
+        # values, 0.15 s classifying each value once).
         v = N.clean("v")
         distinct = " UNION ALL ".join(f"SELECT part, v, n FROM {t}" for t in tables)
         stats = self.e.rows(
-            f"SELECT part, {N.date_order_stats(v, 'n')} FROM ({distinct}) "
-            f"WHERE substr({v}, 5, 1) NOT IN ('-', '/') GROUP BY part"
+            f"WITH d AS ({distinct}), "
+            f"k(v, x0, x1, x2) AS (SELECT v, {N.date_order_stats(v)} "
+            f"FROM (SELECT DISTINCT v FROM d) WHERE substr({v}, 5, 1) NOT IN ('-', '/') "
+            "GROUP BY v) "
+            "SELECT part, sum(n * x0), sum(n * x1), sum(n * x2) FROM d JOIN k USING (v) "
+            "GROUP BY part"
         )
         per_file: dict[int, list[int]] = {}
         part_file = {p.part: p.file_no for p in self.parts}
