@@ -738,7 +738,8 @@ def test_the_reference_warm_up_waits_for_the_encoding_scans():
 def _kelurahan_folder(tmp_path: Path) -> Path:
     """Files as one export per kelurahan gives them: the same header (under a title row),
     one with a line that cannot be split, a blank line and its header repeated, one with
-    no voters, one in Windows-1252, and one with another delimiter (another shape)."""
+    no voters, an XLSX, one in Windows-1252, and two with another delimiter (another
+    shape)."""
     d = tmp_path / "per-kelurahan"
     d.mkdir()
     other = list(ROW_B)
@@ -748,6 +749,13 @@ def _kelurahan_folder(tmp_path: Path) -> Path:
         d / "02.csv", [["DPT KELURAHAN MARISO"], HEADER, ROW_B, ["x", "y"], [], HEADER, other]
     )
     write_csv(d / "03.csv", [["DPT KELURAHAN LETTE"], HEADER])
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(d / "03b.xlsx"))  # (an XLSX between them ends a run)
+    ws = wb.add_worksheet("TPS 1")
+    ws.write_row(0, 0, HEADER)
+    ws.write_row(1, 0, ROW_B)
+    wb.close()
     cafe = list(ROW_A)
     cafe[5] = "SITI CAFÉ"
     write_csv(d / "04.csv", [["DPT KELURAHAN PANAMBUNGAN"], HEADER, cafe], encoding="cp1252")
@@ -793,20 +801,21 @@ def test_files_of_one_shape_are_read_together_with_the_same_rows(
     if batch == "one by one":
         monkeypatch.setattr(L, "CSV_BATCH", 1)
     r = load_dpt(engine, [d], table="dpt")
-    assert calls == ([] if batch == "one by one" else [5, 2])
-    assert (r.rows_read, r.accepted, r.rejected) == (10, 9, 1)
+    assert calls == ([] if batch == "one by one" else [3, 2, 2])
+    assert (r.rows_read, r.accepted, r.rejected) == (11, 10, 1)
     rows, rejects = _loaded(engine, "dpt")
     assert [(x[1].removeprefix("per-kelurahan/"), x[2], x[4]) for x in rows] == [
         ("01.csv", 3, "SITI AMINAH"),
         ("01.csv", 4, "BUDI"),
         ("02.csv", 3, "BUDI"),
         ("02.csv", 7, "ANDI BASO"),
+        ("03b.xlsx", 2, "BUDI"),
         ("04.csv", 3, "SITI CAFÉ"),
         ("05.csv", 3, "ANDI BASO"),
         ("05.csv", 4, "SITI AMINAH"),
         ("06.csv", 2, "SITI AMINAH"),
         ("07.csv", 2, "BUDI"),
     ]
-    assert [x[0] for x in rows] == list(range(9))
+    assert [x[0] for x in rows] == list(range(10))
     assert rejects == [("per-kelurahan/02.csv", 4, "BARIS_RUSAK")]
     assert "ENKODING_WINDOWS_1252" in codes(r) and "BARIS_JUDUL_DILEWATI" in codes(r)
