@@ -783,25 +783,49 @@ def test_files_of_one_shape_are_read_together_with_the_same_rows(
     """One file per kelurahan: files of the same shape are read by one ``read_csv``, and
     every row, its source file and line, and every rejected line come out as when each
     file is read by itself (and when DuckDB refuses the files together)."""
-    import duckdb
+    import sys
 
     import padan.ingest.load as L
 
     d = _kelurahan_folder(tmp_path)
-    calls: list[int] = []
-    together = L._Loader._insert_csv_batch
+    together: list[tuple[int, bool]] = []  # (files, staged) per read of several files
+    one_by_one: list[int] = []
+    batch_read, single_read, options = (
+        L._Loader._insert_csv_batch,
+        L._Loader._insert_csv,
+        L._Loader._csv_options,
+    )
 
-    def spy(self, files):  # type: ignore[no-untyped-def]
-        calls.append(len(files))
-        if batch == "refused together":
-            raise duckdb.InvalidInputException("refused")
-        return together(self, files)
+    def spy_batch(self, files):  # type: ignore[no-untyped-def]
+        staged = batch_read(self, files)
+        together.append((len(files), staged))
+        return staged
 
-    monkeypatch.setattr(L._Loader, "_insert_csv_batch", spy)
+    def spy_single(self, r):  # type: ignore[no-untyped-def]
+        one_by_one.append(r.part)
+        return single_read(self, r)
+
+    def refused(self, delimiter, width):  # type: ignore[no-untyped-def]
+        # DuckDB refuses every read of several files (an option it does not know)
+        several = sys._getframe(1).f_code.co_name == "_insert_csv_batch"
+        return options(self, delimiter, width) + (", no_such_option = 1" if several else "")
+
+    monkeypatch.setattr(L._Loader, "_insert_csv_batch", spy_batch)
+    monkeypatch.setattr(L._Loader, "_insert_csv", spy_single)
+    if batch == "refused together":
+        monkeypatch.setattr(L._Loader, "_csv_options", refused)
     if batch == "one by one":
         monkeypatch.setattr(L, "CSV_BATCH", 1)
     r = load_dpt(engine, [d], table="dpt")
-    assert calls == ([] if batch == "one by one" else [3, 2, 2])
+    assert (
+        together
+        == {
+            "together": [(3, True), (2, True), (2, True)],
+            "one by one": [],
+            "refused together": [(3, False), (2, False), (2, False)],
+        }[batch]
+    )
+    assert len(one_by_one) == (0 if batch == "together" else 7)  # the 7 CSV files
     assert (r.rows_read, r.accepted, r.rejected) == (11, 10, 1)
     rows, rejects = _loaded(engine, "dpt")
     assert [(x[1].removeprefix("per-kelurahan/"), x[2], x[4]) for x in rows] == [
