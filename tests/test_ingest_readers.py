@@ -776,56 +776,66 @@ def _loaded(engine, table: str) -> tuple[list, list]:
     return rows, rejects
 
 
-@pytest.mark.parametrize("batch", ["together", "one by one", "refused together"])
+@pytest.mark.parametrize("batch", ["together", "one by one", "refused together", "refused"])
 def test_files_of_one_shape_are_read_together_with_the_same_rows(
     engine, tmp_path, monkeypatch, batch
 ):
     """One file per kelurahan: files of the same shape are read by one ``read_csv``, and
     every row, its source file and line, and every rejected line come out as when each
-    file is read by itself (and when DuckDB refuses the files together)."""
-    import sys
-
+    file is read by itself, when DuckDB refuses the files together, and when it refuses
+    every file (the lenient reader)."""
     import padan.ingest.load as L
 
     d = _kelurahan_folder(tmp_path)
-    together: list[tuple[int, bool]] = []  # (files, staged) per read of several files
-    one_by_one: list[int] = []
-    batch_read, single_read, options = (
-        L._Loader._insert_csv_batch,
-        L._Loader._insert_csv,
+    strict: list[tuple[int, bool]] = []  # (files, staged) per read by DuckDB
+    lenient: list[int] = []
+    strict_read, lenient_read, options = (
+        L._Loader._read_strict,
+        L._Loader._read_lenient,
         L._Loader._csv_options,
     )
+    # DuckDB refuses the reads of at least this many files (an option it does not know)
+    refuse = {"refused together": 2, "refused": 1}.get(batch)
+    reading: list[int] = [0]  # files in the read being made
 
-    def spy_batch(self, files):  # type: ignore[no-untyped-def]
-        staged = batch_read(self, files)
-        together.append((len(files), staged))
+    def spy_strict(self, files):  # type: ignore[no-untyped-def]
+        reading[0] = len(files)
+        staged = strict_read(self, files)
+        strict.append((len(files), staged))
         return staged
 
-    def spy_single(self, r):  # type: ignore[no-untyped-def]
-        one_by_one.append(r.part)
-        return single_read(self, r)
+    def refusing(self, delimiter, width):  # type: ignore[no-untyped-def]
+        refused = refuse is not None and reading[0] >= refuse
+        return options(self, delimiter, width) + (", no_such_option = 1" if refused else "")
 
-    def refused(self, delimiter, width):  # type: ignore[no-untyped-def]
-        # DuckDB refuses every read of several files (an option it does not know)
-        several = sys._getframe(1).f_code.co_name == "_insert_csv_batch"
-        return options(self, delimiter, width) + (", no_such_option = 1" if several else "")
+    def spy_lenient(self, r):  # type: ignore[no-untyped-def]
+        lenient.append(r.part)
+        return lenient_read(self, r)
 
-    monkeypatch.setattr(L._Loader, "_insert_csv_batch", spy_batch)
-    monkeypatch.setattr(L._Loader, "_insert_csv", spy_single)
-    if batch == "refused together":
-        monkeypatch.setattr(L._Loader, "_csv_options", refused)
+    monkeypatch.setattr(L._Loader, "_read_strict", spy_strict)
+    monkeypatch.setattr(L._Loader, "_read_lenient", spy_lenient)
+    monkeypatch.setattr(L._Loader, "_csv_options", refusing)
     if batch == "one by one":
         monkeypatch.setattr(L, "CSV_BATCH", 1)
     r = load_dpt(engine, [d], table="dpt")
+    one, refused = [(1, True)], [(1, False)]  # a file read on its own
     assert (
-        together
+        strict
         == {
             "together": [(3, True), (2, True), (2, True)],
-            "one by one": [],
-            "refused together": [(3, False), (2, False), (2, False)],
+            "one by one": one * 7,  # the 7 CSV files
+            "refused together": [(3, False), *one * 3, (2, False), *one * 2, (2, False), *one * 2],
+            "refused": [
+                (3, False),
+                *refused * 3,
+                (2, False),
+                *refused * 2,
+                (2, False),
+                *refused * 2,
+            ],
         }[batch]
     )
-    assert len(one_by_one) == (0 if batch == "together" else 7)  # the 7 CSV files
+    assert len(lenient) == (7 if batch == "refused" else 0)
     assert (r.rows_read, r.accepted, r.rejected) == (11, 10, 1)
     rows, rejects = _loaded(engine, "dpt")
     assert [(x[1].removeprefix("per-kelurahan/"), x[2], x[4]) for x in rows] == [

@@ -309,7 +309,6 @@ class _CsvRead:
     file_no: int
     part: int
     plan: CsvPlan
-    path: str
     colmap: list[int | None]
     fields: dict[str, int]
     shape: tuple  # (delimiter, width, column expressions, header test, header line)
@@ -533,11 +532,10 @@ class _Loader:
             if i is not None and j not in self.unread
         )
         shape = (plan.delimiter, width, exprs, conds, plan.header_line)
-        path = str(plan.path)
         if self._pending and (self._pending[0].shape != shape or len(self._pending) >= CSV_BATCH):
             self._flush_csv()
         part = len(self.parts) + len(self._pending)
-        self._pending.append(_CsvRead(src, file_no, part, plan, path, colmap, fields, shape))
+        self._pending.append(_CsvRead(src, file_no, part, plan, colmap, fields, shape))
         # (hashed now rather than at the read: a queue of files each with its own thread)
         self._finish_hash(src, hasher)
 
@@ -547,14 +545,15 @@ class _Loader:
         export: per file, the statements around a read (rejects, header search, count) cost
         more than reading it (``load_dpt`` of 1 155 files of 1 M voters: 22.8-25.3 s file by
         file, 6.8 s together). Files whose names ``read_csv`` would take as a pattern, and a
-        batch that DuckDB's strict parser refuses, are read one by one (the lenient reader
-        then takes the file it refuses)."""
+        batch that DuckDB's strict parser refuses, are read one by one; a file it refuses
+        on its own is read by the lenient reader."""
         batch, self._pending = self._pending, []
-        together = len(batch) > 1 and not any(_GLOB_CHARS.search(r.path) for r in batch)
-        if together and self._insert_csv_batch(batch):
+        together = len(batch) > 1 and not any(_GLOB_CHARS.search(str(r.plan.path)) for r in batch)
+        if together and self._read_strict(batch):
             return
         for r in batch:
-            self._insert_csv(r)
+            if not self._read_strict([r]):
+                self._read_lenient(r)
 
     def _csv_options(self, delimiter: str, width: int) -> str:
         cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
@@ -566,9 +565,10 @@ class _Loader:
             "rejects_scan='_padan_rj_scans', nullstr='\x01', encoding='utf-8', max_line_size=8000000"
         )
 
-    def _insert_csv_batch(self, batch: list[_CsvRead]) -> bool:
-        """Stage the files of ``batch`` together; False, with nothing staged, when DuckDB
-        refuses the read (an error after it is not caught: the rows are staged by then)."""
+    def _read_strict(self, batch: list[_CsvRead]) -> bool:
+        """Stage the files of ``batch`` (one or more of one shape) by DuckDB's ``read_csv``;
+        False, with nothing staged, when DuckDB refuses the read (an error after it is not
+        caught: the rows are staged by then)."""
         delimiter, width, exprs, conds, header_line = batch[0].shape
         first, base = self.rows_staged, batch[0].part  # (the batch's parts are consecutive)
         self.e.execute(
@@ -578,7 +578,7 @@ class _Loader:
         try:
             self.e.execute(
                 f"INSERT INTO {self.stg} SELECT {base} + file_index, NULL, NULL, {exprs} "
-                f"FROM read_csv([{', '.join(_q(r.path) for r in batch)}], "
+                f"FROM read_csv([{', '.join(_q(str(r.plan.path)) for r in batch)}], "
                 f"{self._csv_options(delimiter, width)})"
             )
         except PadanError:
@@ -591,79 +591,42 @@ class _Loader:
             f"WHERE line > {header_line} GROUP BY ALL ORDER BY part, line"
         )
         # Rows are staged in file order (insertion order is kept): each part's rows follow
-        # the previous part's, so its first row is counted from the batch's first.
-        stats = {
-            int(p): (int(n), h)
-            for p, n, h in self.e.rows(
-                f"SELECT part, count(*), min(rowid) FILTER (WHERE {conds or 'false'}) "
-                f"FROM {self.stg} WHERE rowid >= {first} GROUP BY part"
-            )
-        }
+        # the previous part's, so its first row is counted from the batch's first. The header
+        # row (and title rows that happen to have as many fields) are read too: a part's data
+        # starts after its first row equal to the header. (The header test as a filter: in an
+        # aggregate's FILTER it ran on every row, 0.63 s for 1 M rows.)
+        count = f"SELECT part, count(*) FROM {self.stg} WHERE rowid >= {first} GROUP BY part"
+        head = (
+            f"SELECT part, min(rowid) FROM {self.stg} WHERE rowid >= {first} "
+            f"AND {conds or 'false'} GROUP BY part"
+        )
+        counts = {int(p): int(n) for p, n in self.e.rows(count)}
+        heads = {int(p): int(h) for p, h in self.e.rows(head)}
         at = first
         for r in batch:
-            n, head = stats.get(r.part, (0, None))
-            head_srid = head if head is not None else at - 1
             self.parts.append(
                 _Part(
                     r.part,
                     r.src.display,
                     None,
                     r.file_no,
-                    int(head_srid) + 1,
+                    heads.get(r.part, at - 1) + 1,
                     r.plan.header_line + 1,
                     r.fields,
                     at,
                 )
             )
-            at += n
+            at += counts.get(r.part, 0)
         self.rows_staged = at
         return True
 
-    def _insert_csv(self, r: _CsvRead) -> None:
-        """One CSV file by DuckDB's ``read_csv``, or the lenient reader if it refuses it."""
-        plan, part = r.plan, r.part
-        delimiter, width, exprs, conds, _ = r.shape
+    def _read_lenient(self, r: _CsvRead) -> None:
+        """A file DuckDB's strict parser refuses, by Python's csv module (slow, lenient)."""
         first = self.rows_staged
-        try:
-            self.e.execute(
-                "DROP TABLE IF EXISTS _padan_rj_errors; DROP TABLE IF EXISTS _padan_rj_scans"
-            )
-            self.e.execute(
-                f"INSERT INTO {self.stg} SELECT {part}, NULL, NULL, {exprs} FROM read_csv({_q(r.path)}, "
-                f"{self._csv_options(delimiter, width)})"
-            )
-            self.e.execute(
-                f"INSERT INTO {self.rej} SELECT {part}, line, min(csv_line), min(error_type), min(error_message) "
-                f"FROM _padan_rj_errors WHERE line > {plan.header_line} GROUP BY line ORDER BY line"
-            )
-        except PadanError:
-            raise
-        except Exception:  # DuckDB's strict parser refused the file: read it the lenient way
-            self.e.execute(f"DELETE FROM {self.rej} WHERE part = {part}")
-            first = self.rows_staged
-            self._stage_rows_python(plan, part, width, r.colmap)
-            self.parts.append(
-                _Part(part, r.src.display, None, r.file_no, first, None, r.fields, first)
-            )
-            return
-        found = self.e.one(
-            f"SELECT min(rowid) FROM {self.stg} WHERE rowid >= {first} AND {conds or 'false'}"
-        )
-        head_srid = found[0] if found and found[0] is not None else first - 1
+        self._stage_rows_python(r.plan, r.part, r.shape[1], r.colmap)
         self.parts.append(
-            _Part(
-                part,
-                r.src.display,
-                None,
-                r.file_no,
-                int(head_srid) + 1,
-                plan.header_line + 1,
-                r.fields,
-                first,
-            )
+            _Part(r.part, r.src.display, None, r.file_no, first, None, r.fields, first)
         )
-        n = self.e.one(f"SELECT count(*) FROM {self.stg}")
-        self.rows_staged = int(n[0]) if n else 0
 
     def _stage_rows_python(
         self, plan: CsvPlan, part: int, width: int, colmap: list[int | None]
