@@ -82,3 +82,27 @@ def test_loader_nik_flags_agree_with_python_rules(engine, tmp_path):
     flags = {c for x in expected for c in x.split(";") if c}
     assert {"NIK_TGL_LAHIR_BEDA", "NIK_JENIS_KELAMIN_BEDA", "NIK_KECAMATAN_TIDAK_DIKENAL"} <= flags
     assert {"NIK_NOMOR_URUT_NOL", "NIK_TANGGAL_TIDAK_VALID", "NIK_DISAMARKAN"} <= flags
+
+
+def test_nik_flag_warnings_point_at_rows_and_mask_the_nik(engine, tmp_path):
+    f = tmp_path / "dpt.csv"
+    f.write_text(
+        "\n".join(
+            [
+                HEADER,
+                "KOTA MAKASSAR,MARISO,BONTORANNU,1,7371014101900001,SITI,MAKASSAR,01-01-1990,P",
+                "KOTA MAKASSAR,MARISO,BONTORANNU,1,,BACO,MAKASSAR,02-02-1980,L",
+                "KOTA MAKASSAR,MARISO,BONTORANNU,1,7371010101900001,BADU,MAKASSAR,05-05-1985,L",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    rep = load_dpt(engine, [f], table="dpt")
+    by_code = {w.code: w for w in rep.warnings}
+    # a blank NIK: the row is the only thing to show
+    assert by_code["NIK_KOSONG"].examples == ["dpt.csv baris 3: NIK kosong"]
+    # a NIK whose birth date disagrees: where it is, and only its region digits
+    (ex,) = by_code["NIK_TGL_LAHIR_BEDA"].examples
+    assert ex == "dpt.csv baris 4: NIK 737101**********"
+    assert "7371010101900001" not in " ".join(w for x in rep.warnings for w in x.examples)

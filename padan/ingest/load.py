@@ -1602,12 +1602,7 @@ class _Loader:
                     flag,
                     f"{c} baris dengan NIK bermasalah ({flag}); baris tetap dihitung sebagai pemilih dan ditandai.",
                     int(c),
-                    [
-                        mask_nik(x)
-                        for x in self._plain_examples(
-                            f"contains(';' || nik_flags || ';', ';{flag};')", "nik_raw"
-                        )
-                    ],
+                    self._nik_examples(f"contains(';' || nik_flags || ';', ';{flag};')"),
                 )
             if "kode_wilayah" not in self.fields:
                 c = self._count("kode_desa IS NULL")
@@ -1658,12 +1653,16 @@ class _Loader:
                     dup,
                 )
 
-    def _plain_examples(self, where: str, col: str, limit: int = 3) -> list[str]:
+    def _nik_examples(self, where: str, limit: int = 3) -> list[str]:
+        """Where a flagged NIK is, and the NIK masked (never in full: UU PDP): an operator
+        finds the row from the file and row number (a blank NIK has nothing else to show)."""
+        rows = self.e.rows(
+            f"SELECT source_file, source_sheet, source_row, nik_raw FROM {self.table} "
+            f"WHERE {where} ORDER BY row_id LIMIT {limit}"
+        )
         return [
-            r[0]
-            for r in self.e.rows(
-                f"SELECT {col} FROM {self.table} WHERE {where} ORDER BY row_id LIMIT {limit}"
-            )
+            f"{_at(f, s, r)}: " + (f"NIK {mask_nik(v)}" if (v or "").strip() else "NIK kosong")
+            for f, s, r, v in rows
         ]
 
 
