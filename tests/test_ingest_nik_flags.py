@@ -106,3 +106,26 @@ def test_nik_flag_warnings_point_at_rows_and_mask_the_nik(engine, tmp_path):
     (ex,) = by_code["NIK_TGL_LAHIR_BEDA"].examples
     assert ex == "dpt.csv baris 4: NIK 737101**********"
     assert "7371010101900001" not in " ".join(w for x in rep.warnings for w in x.examples)
+
+
+def test_a_name_of_blanks_is_no_name_and_is_warned_about(engine, tmp_path):
+    f = tmp_path / "dpt.csv"
+    f.write_text(
+        "\n".join(
+            [
+                HEADER,
+                "KOTA MAKASSAR,MARISO,BONTORANNU,1,7371014101900001,SITI,MAKASSAR,01-01-1990,P",
+                "KOTA MAKASSAR,MARISO,BONTORANNU,1,7371010202800001,   ,MAKASSAR,02-02-1980,L",
+                "KOTA MAKASSAR,MARISO,BONTORANNU,1,7371010505850001,,MAKASSAR,05-05-1985,L",
+                "KOTA MAKASSAR,MARISO,BONTORANNU,1,,   ,MAKASSAR,02-02-1980,L",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    rep = load_dpt(engine, [f], table="dpt")
+    # blanks only are no name, as an empty cell is (the row without a NIK either is rejected)
+    assert engine.rows("SELECT nama FROM dpt ORDER BY row_id") == [("SITI",), (None,), (None,)]
+    assert rep.accepted == 3 and rep.rejected == 1
+    (w,) = [w for w in rep.warnings if w.code == "NAMA_KOSONG"]
+    assert w.rows == 2 and w.examples == ["dpt.csv baris 3", "dpt.csv baris 4"]

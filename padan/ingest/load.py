@@ -789,12 +789,14 @@ class _Loader:
             # trim() strips the Unicode space separators, of which only ' ' is ASCII: an ASCII
             # value (bytes = characters) starting with a printable character and not ending
             # in ' ' has nothing to trim. Measured 2x cheaper than comparing with trim().
-            # Per field: any NULL (a missing cell), any '' (an empty cell), all clean.
+            # Per field: any NULL (a missing cell), any '' (an empty cell), all clean. A cell
+            # of blanks only is not clean (trimmed it is NULL: coalesce, or bool_and would
+            # skip it and keep the blanks as a name).
             return (
                 f"bool_or({c} IS NULL), bool_or({c} = ''), "
                 f"bool_and(CASE WHEN {c} IS NULL OR {c} = '' THEN true WHEN strlen({c}) = length({c}) "
                 f"AND ascii({c}) BETWEEN 33 AND 126 AND NOT ends_with({c}, ' ') THEN true "
-                f"ELSE {N.clean(c)} = {c} END)"
+                f"ELSE coalesce({N.clean(c)} = {c}, false) END)"
             )
 
         got = self.e.one(
@@ -1593,6 +1595,10 @@ class _Loader:
                 c = self._count(where)
                 if c:
                     self._warn(code, f"{c} baris: {what}.", c, self._examples(where, src))
+            self._blank_name_warning(
+                "baris tanpa NAMA; baris tetap dihitung sebagai pemilih, tetapi NIK-nya tidak "
+                "bisa diverifikasi tanpa nama (CATATAN: NAMA_KOSONG)."
+            )
             rows = self.e.rows(
                 f"SELECT f, count(*) FROM (SELECT unnest(string_split(nik_flags, ';')) AS f FROM {self.table} "
                 "WHERE nik_flags <> '') GROUP BY f ORDER BY 2 DESC"
@@ -1644,6 +1650,10 @@ class _Loader:
                 c = self._count(f"{col} IS NULL")
                 if c:
                     self._warn(code, f"{c} baris: {what} atau kosong.", c)
+            self._blank_name_warning(
+                "data tanpa NAMA_LGKP; NIK-nya tetap bisa dipadankan, tetapi identitasnya tidak "
+                "bisa diverifikasi."
+            )
             dup = int(self.e.one(f"SELECT count(*) - count(DISTINCT nik) FROM {self.table}")[0])
             self.repeated_niks = dup
             if dup:
@@ -1652,6 +1662,19 @@ class _Loader:
                     f"{dup} baris memakai NIK yang sudah muncul di baris lain; baris terakhir per NIK yang dipakai.",
                     dup,
                 )
+
+    def _blank_name_warning(self, what: str) -> None:
+        """NAMA_KOSONG: accepted rows with a NIK but an empty name (a row with neither is
+        rejected), counted and shown by where they are."""
+        if "nama" not in self.fields:
+            return
+        c = self._count("nama IS NULL")
+        if c:
+            rows = self.e.rows(
+                f"SELECT source_file, source_sheet, source_row FROM {self.table} "
+                "WHERE nama IS NULL ORDER BY row_id LIMIT 3"
+            )
+            self._warn("NAMA_KOSONG", f"{c} {what}", c, [_at(f, s, r) for f, s, r in rows])
 
     def _nik_examples(self, where: str, limit: int = 3) -> list[str]:
         """Where a flagged NIK is, and the NIK masked (never in full: UU PDP): an operator
