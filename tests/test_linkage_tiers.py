@@ -163,6 +163,48 @@ def test_refused_nik_without_family_is_not_found():
     assert "NIK_MILIK_ORANG_LAIN" in out[0]["catatan"]
 
 
+@pytest.mark.parametrize(
+    "born, linked",
+    [("1970-03-12", True), ("1971-04-01", False)],
+    ids=["same-birth-date", "other-birth-date"],
+)
+def test_a_nik_given_without_a_name(born, linked):
+    """Without a name nothing but the birth date and sex says whose the NIK is: with the
+    record's birth date the row is linked (not by the NIK tier, which needs a name or the
+    family card) and says its name is missing; with another birth date it goes to review
+    and the NIK is someone else's."""
+    _, _, out = run([voter(AYAH["nik"], None, born)], PEOPLE, probabilistic=True)
+    cat = out[0]["catatan"].split(";")
+    assert "NAMA_KOSONG" in cat
+    if linked:
+        assert out[0]["nik"] == AYAH["nik"] and out[0]["metode"] == "PROBABILISTIK"
+        assert "NIK_MILIK_ORANG_LAIN" not in cat
+    else:
+        assert out[0]["nik"] is None and out[0]["status"] == "PERLU_TINJAU"
+        assert {"TINJAU_IDENTITAS", "NIK_MILIK_ORANG_LAIN"} <= set(cat)
+
+
+def test_a_nik_refused_then_linked_to_its_own_record_is_not_someone_elses():
+    """A one-word name the NIK tier cannot verify (RIZAL for MUHAMMAD RIZAL, no family card),
+    linked to that NIK's record by the probabilistic tier: the NIK is the voter's own, so
+    CATATAN does not say it belongs to someone else."""
+    _, _, out = run([voter(ANAK["nik"], "RIZAL", "2000-08-22")], PEOPLE, probabilistic=True)
+    assert out[0]["nik"] == ANAK["nik"] and out[0]["metode"] == "PROBABILISTIK"
+    assert "NIK_MILIK_ORANG_LAIN" not in out[0]["catatan"].split(";")
+    # without the probabilistic tier the refusal stands, and says so
+    _, _, out = run([voter(ANAK["nik"], "RIZAL", "2000-08-22")], PEOPLE)
+    assert out[0]["nik"] is None and "NIK_MILIK_ORANG_LAIN" in out[0]["catatan"].split(";")
+
+
+def test_nameless_birth_date_level_is_the_swapped_day_and_month():
+    from padan.linkage.model import NAMELESS_MIN_DOB_LEVEL, comparisons
+
+    (dob,) = [c for c in comparisons() if c["output_column_name"] == "tanggal_lahir"]
+    labels = [lv["label_for_charts"] for lv in dob["comparison_levels"] if not lv.get("is_null_level")]
+    # Splink numbers the levels from the last (0) up
+    assert len(labels) - 1 - labels.index("hari/bulan tertukar") == NAMELESS_MIN_DOB_LEVEL
+
+
 def test_one_digit_typo_is_corrected():
     wrong = LAIN["nik"][:10] + "9" + LAIN["nik"][11:]
     _, _, out = run([voter(wrong, "NURHAYATI", "1988-02-24", "P")], PEOPLE)
@@ -621,11 +663,11 @@ def test_assembly_picks_the_best_of_several_accepted_candidates():
     engine.execute("""
         CREATE TEMP TABLE _lk_d AS SELECT * FROM (VALUES
             (0::BIGINT, '7371', '737101', '7371011001', '7371011001001', DATE '1970-03-12',
-             'S', 'S', '', '7371011203700009'),
+             'S', 'S', '', '7371011203700009', false),
             (1::BIGINT, '7371', '737101', '7371011001', '7371011001001', DATE '1975-05-15',
-             'S', 'S', '', NULL))
+             'S', 'S', '', NULL, false))
         t(row_id, kode_kab, kode_kec, kode_desa, tps_key, tgl, status_kawin, ktp_el,
-          nik_flags, nik)
+          nik_flags, nik, nama_none)
     """)
     engine.execute("""
         CREATE TEMP TABLE _lk_cand AS SELECT * FROM (VALUES

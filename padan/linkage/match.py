@@ -120,7 +120,7 @@ def _prepare(
                {nik_clean_sql("nkk")} AS nkk,
                n.nm, n.nms, n.nm_h, n.last_h, tanggal_lahir AS tgl, jenis_kelamin AS jk,
                tempat_lahir, kode_kab, kode_kec, kode_desa,
-               tps_key, status_kawin, ktp_el
+               tps_key, status_kawin, ktp_el, nama IS NULL AS nama_none
         FROM "{dpt_table}" d LEFT JOIN _lk_names n USING (nama)
     """)
     # the last row per NIK, as the loader's warning says (NIK_GANDA_DI_REGISTER)
@@ -182,6 +182,7 @@ def _tier_nik(engine: Any, explain: bool = True) -> None:
         SELECT d.row_id, r.nik AS cand, r.status_ktp_el, {_compare_cols()},
                coalesce(d.nkk = r.no_kk, false) AS kk_same,
                d.nik IS NULL AS xl, {_EXCEL_MAYBE_CUT} AS xl0,
+               d.nm IS NULL OR r.nm IS NULL AS nm_none,
                CASE WHEN d.nm <> r.nm AND NOT kk_same AND name_sim >= 0.80 AND name_sim < 0.97
                     THEN {rules.own_words_similarity_sql()} END AS own_sim
         FROM _lk_d d JOIN _lk_r r ON d.nik_m = r.nik
@@ -194,10 +195,13 @@ def _tier_nik(engine: Any, explain: bool = True) -> None:
                status_ktp_el
         FROM _lk_t1 WHERE {verified}
     """)
-    # (a damaged Excel number that hits another record is not "someone else's NIK")
+    # (a damaged Excel number that hits another record is not "someone else's NIK"; without
+    # a name on either side, only a birth date or sex that clearly differs says it is)
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_refused AS
-        SELECT row_id, cand, {rules.NIK_OTHER_PERSON} AND NOT xl AS other_person
+        SELECT row_id, cand,
+               CASE WHEN nm_none THEN {rules.IDENTITY_OTHER_NO_NAME} ELSE {rules.NIK_OTHER_PERSON} END
+               AND NOT xl AS other_person
         FROM _lk_t1 WHERE NOT {verified}
     """)
 
@@ -458,7 +462,7 @@ def _assemble(
     # CATATAN is a list expression over a few codes per row; the combinations of its inputs
     # are few (hundreds), so it is built once per combination and joined back.
     keys = ("nik_flags", "other_person", "nik_absent", "metode_padan", "kind", "reason",
-            "ganda", "cats", "flags")  # fmt: skip
+            "ganda", "cats", "flags", "nama_none")  # fmt: skip
     on = " AND ".join(f"k.{c} IS NOT DISTINCT FROM base.{c}" for c in keys)
     engine.execute(f"""
         CREATE OR REPLACE TABLE "{out_table}" AS
@@ -468,7 +472,7 @@ def _assemble(
         -- (the flags inside the CTE that both branches read: computed once per row)
         base AS (SELECT *, {flags} AS flags FROM (
             SELECT d.row_id, d.kode_kab, d.kode_kec, d.kode_desa, d.tps_key, d.tgl,
-                   d.status_kawin, d.ktp_el, d.nik_flags, d.nik,
+                   d.status_kawin, d.ktp_el, d.nik_flags, d.nik, d.nama_none,
                    b.cand AS nik_dukcapil, {st_expr} AS status_rekam,
                    b.status_ktp_el,
                    b.tier AS metode_padan, b.score AS skor_padan, b.kind,
@@ -480,8 +484,10 @@ def _assemble(
             LEFT JOIN _lk_best b ON b.row_id = d.row_id
             LEFT JOIN st ON st.s IS NOT DISTINCT FROM b.status_ktp_el
             LEFT JOIN _lk_rev v ON v.row_id = d.row_id
-            LEFT JOIN (SELECT row_id, bool_or(other_person) AS other_person
-                       FROM _lk_refused GROUP BY row_id) f ON f.row_id = d.row_id
+            LEFT JOIN (SELECT r.row_id, bool_or(r.other_person AND r.cand IS DISTINCT FROM a.cand)
+                              AS other_person
+                       FROM _lk_refused r LEFT JOIN _lk_best a ON a.row_id = r.row_id
+                       GROUP BY r.row_id) f ON f.row_id = d.row_id
             LEFT JOIN _lk_ganda g ON g.row_id = d.row_id
             {dup_join})
         ),
@@ -493,7 +499,8 @@ def _assemble(
                      CASE WHEN nik_absent AND metode_padan IS DISTINCT FROM 'NIK'
                           THEN 'NIK_TIDAK_DITEMUKAN' END,
                      CASE WHEN kind IS NOT NULL THEN 'NIK_DIKOREKSI' END, kind, reason,
-                     CASE WHEN ganda THEN 'GANDA' END] || string_split(coalesce(cats, ''), ';')
+                     CASE WHEN ganda THEN 'GANDA' END,
+                     CASE WHEN nama_none THEN 'NAMA_KOSONG' END] || string_split(coalesce(cats, ''), ';')
                    || string_split(flags, ';'),
                    lambda x: x IS NOT NULL AND x <> '')), ';') AS catatan
             FROM (SELECT DISTINCT {", ".join(keys)} FROM base))

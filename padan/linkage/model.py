@@ -52,6 +52,10 @@ MAX_AGREE_WEIGHT = {"kk": 8.0}
 M_FLOOR = 1e-4  # no level is impossible among matches (labels come from agreeing pairs)
 AMBIGUITY_WEIGHT_GAP = 5.0  # top candidate must beat the next by 2^5 to be accepted
 EXPLAIN_MIN_PROBABILITY = 0.5  # candidates kept for explanation/review
+# Without a name, a link is accepted only with this birth-date level or above (the
+# tanggal_lahir comparison's levels: 5 the same, 4 the same placeholder, 3 day and month
+# swapped, 2 two of three parts, 1 the year, 0 different); below, it goes to review.
+NAMELESS_MIN_DOB_LEVEL = 3
 
 PH_L = rules.placeholder_date_sql('"tgl_l"')
 
@@ -465,13 +469,18 @@ def _collect(engine: Any, pred_table: str, linker: Any, profile: ElectionProfile
     # Precision first: a link whose names clearly differ is never accepted automatically,
     # whatever the other fields say (a relative in the same house shares them all).
     gamma_name = "gamma_nama" if "gamma_nama" in cols else "1"
+    # ... and without a name on either side, nor one whose birth date does not agree (the
+    # same, a placeholder, or day and month swapped: NAMELESS_MIN_DOB_LEVEL): what is left,
+    # the NIK, the place and the sex, is what a family member's NIK typed into the row has.
+    gamma_dob = "gamma_tanggal_lahir" if "gamma_tanggal_lahir" in cols else str(NAMELESS_MIN_DOB_LEVEL)
+    identity_ok = f"(gn <> 0 AND (gn <> -1 OR gd >= {NAMELESS_MIN_DOB_LEVEL}))"
     # Orient: l is the DPT (dataset names sort that way), but check rather than trust.
     swap = engine.one(f"SELECT count(*) FROM {pred_table} WHERE source_dataset_l <> '{LEFT}'")[0]
     uid_d, uid_r = ("unique_id_r", "unique_id_l") if swap else ("unique_id_l", "unique_id_r")
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_pred AS
         SELECT {uid_d}::BIGINT AS row_id, {uid_r} AS cand, match_probability AS p,
-               match_weight AS w, {details} AS details, {gamma_name} AS gn,
+               match_weight AS w, {details} AS details, {gamma_name} AS gn, {gamma_dob} AS gd,
                row_number() OVER (PARTITION BY {uid_d} ORDER BY match_weight DESC, {uid_r}) AS rk,
                lead(match_weight) OVER (PARTITION BY {uid_d} ORDER BY match_weight DESC, {uid_r})
                    AS w_next
@@ -480,12 +489,12 @@ def _collect(engine: Any, pred_table: str, linker: Any, profile: ElectionProfile
     engine.execute(f"""
         INSERT INTO _lk_cand
         SELECT row_id, cand, '{TIER_PROB}', NULL, p, w,
-               CASE WHEN rk = 1 AND p >= {accept} AND gn <> 0
+               CASE WHEN rk = 1 AND p >= {accept} AND {identity_ok}
                          AND (w_next IS NULL OR w - w_next >= {AMBIGUITY_WEIGHT_GAP}) THEN 'accept'
                     WHEN p >= {review} THEN 'review' ELSE 'candidate' END,
                CASE WHEN rk = 1 AND p >= {accept} AND w - w_next < {AMBIGUITY_WEIGHT_GAP}
                     THEN 'TINJAU_KANDIDAT_GANDA'
-                    WHEN p >= {accept} AND gn = 0 THEN 'TINJAU_IDENTITAS'
+                    WHEN p >= {accept} AND NOT {identity_ok} THEN 'TINJAU_IDENTITAS'
                     WHEN p >= {review} AND p < {accept} THEN 'TINJAU_SKOR' END,
                details, r.status_ktp_el
         FROM _lk_pred LEFT JOIN _lk_r r ON r.nik = _lk_pred.cand WHERE rk <= 3

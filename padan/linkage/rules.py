@@ -122,7 +122,13 @@ family card and with other differing words were 22 wrong and 45 right ones; thos
 on to the next tiers."""
 
 NIK_OTHER_PERSON = "(name_sim < 0.80)"
-"""The NIK exists but the name is clearly someone else's (often a family member's NIK)."""
+"""The NIK exists but the name is clearly someone else's (often a family member's NIK).
+Not written when a later tier links the row to that NIK's record after all (a name the NIK
+tier could not verify, such as a single word, that the probabilistic tier accepts)."""
+
+IDENTITY_OTHER_NO_NAME = "(dob IN ('year', 'diff') OR NOT sex_ok)"
+"""NIK_OTHER_PERSON when the DPT row or the record has no name (blank, or only a title such
+as ANDI): the birth date or the sex clearly differs."""
 
 CORRECTION_AGREES = (
     "(sex_ok AND ((name_sim >= 0.92 AND dob IN ('exact', 'swap'))"

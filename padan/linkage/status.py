@@ -69,6 +69,7 @@ CATATAN_CODES: frozenset[str] = frozenset(
         "NIK_KOREKSI_SAMARAN",
         "NIK_KOREKSI_EXCEL",
         # the linked identity
+        "NAMA_KOSONG",
         "IDENTITAS_BEDA",
         STATUS_UNKNOWN_CODE,
         # duplicates within the DPT (padan.linkage.duplicates)
