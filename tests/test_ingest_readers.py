@@ -853,3 +853,17 @@ def test_files_of_one_shape_are_read_together_with_the_same_rows(
     assert [x[0] for x in rows] == list(range(10))
     assert rejects == [("per-kelurahan/02.csv", 4, "BARIS_RUSAK")]
     assert "ENKODING_WINDOWS_1252" in codes(r) and "BARIS_JUDUL_DILEWATI" in codes(r)
+
+
+def test_registry_unknown_and_empty_status_codes_are_warned_about(engine, tmp_path):
+    header = ["NIK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STATUS_KTP_EL"]
+    codes_given = [" card issued ", "KTP-EL", "", "KTP-EL", "BELUM REKAM", "DUPLICATE_RECORD"]
+    rows = [header] + [
+        [f"73710145079000{i:02d}", "SITI", "GOWA", "1990-07-05", "P", c]
+        for i, c in enumerate(codes_given)
+    ]
+    r = load_registry(engine, [write_csv(tmp_path / "reg.csv", rows)], table="reg")
+    assert r.accepted == len(codes_given)
+    (w,) = [w for w in r.warnings if w.code == "STATUS_KTP_EL_TIDAK_DIKENAL"]
+    # the contract's codes whatever their case and blanks are known; an empty one is not
+    assert w.rows == 3 and w.examples == ["KTP-EL: 2 data", "(kosong): 1 data"]

@@ -444,12 +444,26 @@ def test_explanations_kept_for_links():
     assert '"tanggal_lahir":"exact"' in rows[0][3].replace(" ", "")
 
 
-@pytest.mark.parametrize("status", ["SUDAH REKAM", "PRINT_READY_RECORD", "DUPLICATE_RECORD"])
-def test_status_codes(status):
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        ("SUDAH REKAM", "SUDAH_REKAM"),
+        ("PRINT_READY_RECORD", "SUDAH_REKAM"),
+        (" card issued ", "SUDAH_REKAM"),
+        ("DUPLICATE_RECORD", "GAGAL_REKAM"),
+        ("KODE_BARU", "BELUM_REKAM"),
+        (None, "BELUM_REKAM"),
+    ],
+)
+def test_status_codes(status, expected):
+    """The contract's codes, whatever their case and blanks; an empty or unknown code counts
+    as not recorded and says so in CATATAN (never silently)."""
     _, _, out = run(
         [voter(LAIN["nik"], "NURHAYATI", "1988-02-24", "P")], [LAIN | {"status_ktp_el": status}]
     )
-    assert out[0]["status"] == ("GAGAL_REKAM" if status == "DUPLICATE_RECORD" else "SUDAH_REKAM")
+    assert out[0]["status"] == expected and out[0]["metode"] == "NIK"
+    unknown = status in ("KODE_BARU", None)
+    assert ("STATUS_KTP_EL_TIDAK_DIKENAL" in out[0]["catatan"].split(";")) == unknown
 
 
 def test_probabilistic_link_without_nik():

@@ -1654,6 +1654,7 @@ class _Loader:
                 "data tanpa NAMA_LGKP; NIK-nya tetap bisa dipadankan, tetapi identitasnya tidak "
                 "bisa diverifikasi."
             )
+            self._unknown_status_warning()
             dup = int(self.e.one(f"SELECT count(*) - count(DISTINCT nik) FROM {self.table}")[0])
             self.repeated_niks = dup
             if dup:
@@ -1662,6 +1663,31 @@ class _Loader:
                     f"{dup} baris memakai NIK yang sudah muncul di baris lain; baris terakhir per NIK yang dipakai.",
                     dup,
                 )
+
+    def _unknown_status_warning(self) -> None:
+        """STATUS_KTP_EL_TIDAK_DIKENAL: records whose e-KTP status is empty or not a code of
+        the contract, which the match counts as BELUM_REKAM, by code (from the distinct
+        values)."""
+        from padan.linkage.status import STATUS_UNKNOWN_CODE, status_known_sql
+
+        if "status_ktp_el" not in self.fields:
+            return
+        # the raw values' counts the loader made for the field's lookup (a code is known or
+        # not whatever its case and blanks); grouping the table again cost 0.7 s at 2.8 M
+        dv = self._distinct("status_ktp_el")
+        rows = self.e.rows(
+            f"SELECT coalesce(trim(v), ''), sum(n)::BIGINT FROM {dv} "
+            f"WHERE NOT {status_known_sql('v')} GROUP BY 1 ORDER BY 2 DESC, 1"
+        )
+        c = sum(int(n) for _v, n in rows)
+        if c:
+            self._warn(
+                STATUS_UNKNOWN_CODE,
+                f"{c} data dengan STATUS_KTP_EL kosong atau kode yang tidak dikenal; pemilihnya "
+                "dihitung BELUM_REKAM (CATATAN: STATUS_KTP_EL_TIDAK_DIKENAL).",
+                c,
+                [f"{v or '(kosong)'}: {n} data" for v, n in rows[:3]],
+            )
 
     def _blank_name_warning(self, what: str) -> None:
         """NAMA_KOSONG: accepted rows with a NIK but an empty name (a row with neither is

@@ -23,7 +23,12 @@ from padan.identity.names import normalize_name_sql
 from padan.identity.nik import nik_clean_sql, nik_cleaned_sql
 from padan.linkage import rules
 from padan.linkage.duplicates import K2, find_duplicates
-from padan.linkage.status import status_rekam_sql, voter_flags_sql
+from padan.linkage.status import (
+    STATUS_UNKNOWN_CODE,
+    status_known_sql,
+    status_rekam_sql,
+    voter_flags_sql,
+)
 from padan.reference.profiles import ElectionProfile
 
 Progress = Callable[[str, int, int | None], None] | None
@@ -462,19 +467,19 @@ def _assemble(
     # CATATAN is a list expression over a few codes per row; the combinations of its inputs
     # are few (hundreds), so it is built once per combination and joined back.
     keys = ("nik_flags", "other_person", "nik_absent", "metode_padan", "kind", "reason",
-            "ganda", "cats", "flags", "nama_none")  # fmt: skip
+            "ganda", "cats", "flags", "nama_none", "status_unknown")  # fmt: skip
     on = " AND ".join(f"k.{c} IS NOT DISTINCT FROM base.{c}" for c in keys)
     engine.execute(f"""
         CREATE OR REPLACE TABLE "{out_table}" AS
         WITH st AS (
-            SELECT s, {status} AS status_rekam
+            SELECT s, {status} AS status_rekam, {status_known_sql("s")} AS known
             FROM (SELECT status_ktp_el AS s FROM _lk_best UNION SELECT NULL::VARCHAR)),
         -- (the flags inside the CTE that both branches read: computed once per row)
         base AS (SELECT *, {flags} AS flags FROM (
             SELECT d.row_id, d.kode_kab, d.kode_kec, d.kode_desa, d.tps_key, d.tgl,
                    d.status_kawin, d.ktp_el, d.nik_flags, d.nik, d.nama_none,
                    b.cand AS nik_dukcapil, {st_expr} AS status_rekam,
-                   b.status_ktp_el,
+                   b.status_ktp_el, b.row_id IS NOT NULL AND NOT st.known AS status_unknown,
                    b.tier AS metode_padan, b.score AS skor_padan, b.kind,
                    coalesce(b.reason, v.reason) AS reason,
                    f.row_id IS NOT NULL AND f.other_person AS other_person,
@@ -500,7 +505,8 @@ def _assemble(
                           THEN 'NIK_TIDAK_DITEMUKAN' END,
                      CASE WHEN kind IS NOT NULL THEN 'NIK_DIKOREKSI' END, kind, reason,
                      CASE WHEN ganda THEN 'GANDA' END,
-                     CASE WHEN nama_none THEN 'NAMA_KOSONG' END] || string_split(coalesce(cats, ''), ';')
+                     CASE WHEN nama_none THEN 'NAMA_KOSONG' END,
+                     CASE WHEN status_unknown THEN '{STATUS_UNKNOWN_CODE}' END] || string_split(coalesce(cats, ''), ';')
                    || string_split(flags, ';'),
                    lambda x: x IS NOT NULL AND x <> '')), ';') AS catatan
             FROM (SELECT DISTINCT {", ".join(keys)} FROM base))
