@@ -127,6 +127,10 @@ def projected_zero(current: int, last_date: dt.date, rate: float | None) -> dt.d
     if rate is None or rate <= 0:
         return None
     days = math.ceil(current / rate)
+    # 350 / 2.8 is 125.00000000000001 in floating point: the ceiling is a day late whenever
+    # the division overshoots an exact multiple, so step back while the day before is enough
+    while days > 0 and (days - 1) * rate >= current:
+        days -= 1
     if days > MAX_PROJECTION_DAYS:  # a trickle: effectively never
         return None
     return last_date + dt.timedelta(days=days)
