@@ -252,3 +252,30 @@ def test_progress_prints_a_line_per_tenth_not_per_chunk(capsys):
     assert 10 <= len(reading) <= 12
     assert reading[-1].endswith("556.000.000 dari 556.000.000 (100,0%)")
     assert any("970.744 dari 1.000.048 (97,1%)" in x for x in lines)
+
+
+@pytest.mark.parametrize(
+    "nik, has, has_not",
+    [
+        # 16 digits breaking a rule (no kabupaten 7399): invalid, and so not "not found"
+        ("7399011203700001", {"NIK_TIDAK_VALID", "NIK_KABUPATEN_TIDAK_DIKENAL"},
+         {"NIK_TIDAK_DITEMUKAN"}),
+        ("737101120370001", {"NIK_TIDAK_VALID", "NIK_PANJANG_SALAH"}, {"NIK_TIDAK_DITEMUKAN"}),
+        # a valid NIK no record has
+        ("7371011203700009", {"NIK_TIDAK_DITEMUKAN"}, {"NIK_TIDAK_VALID"}),
+        # blank and masked NIKs have codes of their own
+        ("", {"NIK_KOSONG"}, {"NIK_TIDAK_VALID", "NIK_TIDAK_DITEMUKAN"}),
+        ("737101**********", {"NIK_DISAMARKAN"}, {"NIK_TIDAK_VALID", "NIK_TIDAK_DITEMUKAN"}),
+        # a NIK whose birth-date digits differ from the birth date is still valid
+        ("7371011303700001", {"NIK_TGL_LAHIR_BEDA", "NIK_TIDAK_DITEMUKAN"}, {"NIK_TIDAK_VALID"}),
+    ],
+)  # fmt: skip
+def test_catatan_says_whether_the_nik_is_invalid_or_not_found(tmp_path, nik, has, has_not):
+    row = ["7371011001", "3", "1", "", nik, "Baso Tidak Terdaftar", "MAKASSAR", "12-03-1970",
+           "L", "", ""]  # fmt: skip
+    dpt = write_csv(tmp_path / "dpt.csv", DPT_HEADER, [row])
+    reg = write_csv(tmp_path / "reg.csv", REG_HEADER, REGISTRY)
+    match_files([dpt], [reg], tmp_path / "hasil.csv")
+    header, rows = read_result(tmp_path / "hasil.csv")
+    catatan = set(rows[0][header.index("CATATAN")].split(";"))
+    assert has <= catatan and not (has_not & catatan), catatan

@@ -20,7 +20,8 @@ from typing import Any
 
 from padan.engine import Beside
 from padan.identity.names import normalize_name_sql
-from padan.identity.nik import nik_clean_sql, nik_cleaned_sql
+from padan.identity.nik import ERROR as NIK_ERROR
+from padan.identity.nik import NIK_REASONS, nik_clean_sql, nik_cleaned_sql
 from padan.linkage import rules
 from padan.linkage.duplicates import K2, find_duplicates
 from padan.linkage.status import (
@@ -84,6 +85,17 @@ class _Stages:
 _EXCEL_NIK = (
     "CASE WHEN contains(nik_flags, 'NIK_RUSAK_EXCEL') "
     "THEN NULLIF(regexp_extract(nik_raw, '^\\s*([0-9]{16})(\\.0*)?\\s*$', 1), '') END"
+)
+# NIK_TIDAK_VALID in CATATAN: the DPT NIK breaks a rule that makes it unusable as a NIK (an
+# error of padan.identity.nik, which CATATAN also names); a blank or masked NIK has its own
+# code (NIK_KOSONG, NIK_DISAMARKAN), and the warnings (another kecamatan code, birth date or
+# sex than the NIK's digits) leave a NIK valid.
+_NIK_INVALID = "[{}]".format(
+    ", ".join(
+        f"'{code}'"
+        for code, (severity, _msg) in NIK_REASONS.items()
+        if severity == NIK_ERROR and code not in ("NIK_KOSONG", "NIK_DISAMARKAN")
+    )
 )
 _EXCEL_MAYBE_CUT = "(d.nik IS NULL AND (ends_with(d.nik_m, '0') OR d.nik_m >= '9007199254740992'))"
 
@@ -499,9 +511,12 @@ def _assemble(
         k AS (
             SELECT {", ".join(keys)},
                    array_to_string(list_distinct(list_filter(
-                   string_split(nik_flags, ';') || [
+                   [CASE WHEN list_has_any(string_split(nik_flags, ';'), {_NIK_INVALID})
+                         THEN 'NIK_TIDAK_VALID' END]
+                   || string_split(nik_flags, ';') || [
                      CASE WHEN other_person THEN 'NIK_MILIK_ORANG_LAIN' END,
                      CASE WHEN nik_absent AND metode_padan IS DISTINCT FROM 'NIK'
+                          AND NOT list_has_any(string_split(nik_flags, ';'), {_NIK_INVALID})
                           THEN 'NIK_TIDAK_DITEMUKAN' END,
                      CASE WHEN kind IS NOT NULL THEN 'NIK_DIKOREKSI' END, kind, reason,
                      CASE WHEN ganda THEN 'GANDA' END,

@@ -96,7 +96,8 @@ CATATAN_CODES: frozenset[str] = frozenset(
 """Every reason code padan may write in CATATAN (documented in docs/reason-codes.md).
 
 The detailed NIK rule codes of ``padan.identity.nik`` are documented in
-docs/reason-codes-nik.md; in the result file they are summarised as ``NIK_TIDAK_VALID``.
+docs/reason-codes-nik.md; CATATAN carries them as they are, with ``NIK_TIDAK_VALID``
+beside any error (but a blank or masked NIK) that makes the NIK unusable.
 """
 
 _SQUASH = re.compile(r"[^A-Z0-9]")
