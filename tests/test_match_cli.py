@@ -279,3 +279,37 @@ def test_catatan_says_whether_the_nik_is_invalid_or_not_found(tmp_path, nik, has
     header, rows = read_result(tmp_path / "hasil.csv")
     catatan = set(rows[0][header.index("CATATAN")].split(";"))
     assert has <= catatan and not (has_not & catatan), catatan
+
+
+def test_an_output_that_cannot_be_written_is_told_before_the_work(tmp_path, monkeypatch):
+    """The result's folder is a file: the error comes before anything is read, as a message
+    (no traceback), and no temporary file is left behind."""
+    import padan.linkage.files as F
+
+    dpt, reg = inputs(tmp_path)
+    monkeypatch.setattr(F, "_load", lambda *a, **k: pytest.fail("read before the check"))
+    r = CliRunner().invoke(main, ["match", "--dpt", str(dpt), "--registry", str(reg),
+                                  "--out", str(dpt / "hasil.csv")])  # fmt: skip
+    assert r.exit_code != 0 and "HASIL_TIDAK_BISA_DITULIS" in r.output
+    assert "Traceback" not in r.output and str(dpt) in r.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_output_that_fails_while_written_is_told_and_cleaned_up(tmp_path, monkeypatch, suffix):
+    """A full disk while the result is written: a message, no half-written file under either
+    name."""
+    import padan.engine.duckdb_engine as E
+    import padan.linkage.files as F
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(E.DuckDBEngine, "copy_to", full)
+    monkeypatch.setattr(F, "_write_xlsx", full)
+    dpt, reg = inputs(tmp_path)
+    out = tmp_path / f"hasil{suffix}"
+    r = CliRunner().invoke(main, ["match", "--dpt", str(dpt), "--registry", str(reg),
+                                  "--out", str(out)])  # fmt: skip
+    assert r.exit_code != 0 and "HASIL_TIDAK_BISA_DITULIS" in r.output
+    assert "No space left on device" in r.output and "Traceback" not in r.output
+    assert not out.exists() and not any(p.name.startswith(".hasil") for p in tmp_path.iterdir())

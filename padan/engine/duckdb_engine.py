@@ -78,7 +78,10 @@ class DuckDBEngine:
         """Write a query result to ``path``; ``fmt`` is ``csv`` or ``parquet``."""
         opts = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet, COMPRESSION zstd"}[fmt]
         target = str(path).replace("'", "''")
-        self.execute(f"COPY ({sql}) TO '{target}' ({opts})")
+        try:
+            self.execute(f"COPY ({sql}) TO '{target}' ({opts})")
+        except duckdb.IOException as exc:  # a file system error, as the rest of padan sees them
+            raise OSError(str(exc)) from None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

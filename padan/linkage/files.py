@@ -141,19 +141,44 @@ def result_sql(
     """
 
 
+def _cannot_write(out_path: Path, exc: OSError) -> PadanError:
+    return PadanError(
+        "HASIL_TIDAK_BISA_DITULIS",
+        f"Berkas hasil {out_path} tidak bisa ditulis: {exc.strerror or exc}.",
+        hint="Periksa folder tujuan, izin menulis dan sisa ruang disk, atau pilih --out di tempat lain.",
+    )
+
+
+def check_writable(out_path: Path) -> None:
+    """Fail before the work, not after it: the result's folder is made and a file can be
+    created in it (the temporary name the result is written under first)."""
+    tmp = out_path.with_name(f".{out_path.name}.tmp")
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.open("wb").close()
+        tmp.unlink()
+    except OSError as exc:
+        raise _cannot_write(out_path, exc) from None
+
+
 def write_result(engine: Any, sql: str, out_path: Path) -> None:
     fmt = output_format(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.tmp")
-    if fmt in ("csv", "parquet"):
-        engine.copy_to(sql, tmp, fmt)
-    else:
-        _write_xlsx(engine, sql, tmp)
-    tmp.replace(out_path)  # never leave a half-written result under the real name
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt in ("csv", "parquet"):
+            engine.copy_to(sql, tmp, fmt)
+        else:
+            _write_xlsx(engine, sql, tmp)
+        tmp.replace(out_path)  # never leave a half-written result under the real name
+    except OSError as exc:  # a full disk, a folder that went away
+        tmp.unlink(missing_ok=True)
+        raise _cannot_write(out_path, exc) from None
 
 
 def _write_xlsx(engine: Any, sql: str, path: Path) -> None:
     import xlsxwriter
+    import xlsxwriter.exceptions
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     try:
@@ -180,7 +205,10 @@ def _write_xlsx(engine: Any, sql: str, path: Path) -> None:
             sheet = wb.add_worksheet("HASIL")
             sheet.write_row(0, 0, header or [])
     finally:
-        wb.close()
+        try:
+            wb.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:  # the file system said no
+            raise OSError(str(exc)) from None
 
 
 def match_files(
@@ -194,6 +222,7 @@ def match_files(
     """Read DPT and register files, match, write the contract's result file (csv/xlsx/parquet)."""
     out_path = Path(out_path)
     output_format(out_path)
+    check_writable(out_path)
     profile = load_profile(pemilihan)
     with tempfile.TemporaryDirectory(prefix="padan-match-") as tmp:
         engine = connect()
