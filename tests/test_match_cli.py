@@ -313,3 +313,26 @@ def test_an_output_that_fails_while_written_is_told_and_cleaned_up(tmp_path, mon
     assert r.exit_code != 0 and "HASIL_TIDAK_BISA_DITULIS" in r.output
     assert "No space left on device" in r.output and "Traceback" not in r.output
     assert not out.exists() and not any(p.name.startswith(".hasil") for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_input_column_names_come_back_exactly_even_empty_or_repeated(tmp_path, suffix):
+    """A header with a repeated name and an empty one: SQL cannot carry them as they are,
+    the result file still has them (CSV, XLSX), and the values under them."""
+    header = DPT_HEADER[:-1] + ["KETERANGAN", "KETERANGAN", ""]
+    rows = [r[:-1] + ["a", "b", "c"] for r in DPT]
+    dpt = write_csv(tmp_path / "dpt.csv", header, rows)
+    reg = write_csv(tmp_path / "reg.csv", REG_HEADER, REGISTRY)
+    out = tmp_path / f"hasil{suffix}"
+    match_files([dpt], [reg], out)
+    if suffix == ".csv":
+        got_header, got = read_result(out)
+    else:
+        import fastexcel
+
+        t = fastexcel.read_excel(str(out)).load_sheet(0, header_row=None, dtypes="string")
+        table = [["" if v is None else v for v in r.values()] for r in t.to_arrow().to_pylist()]
+        got_header, got = table[0], table[1:]
+    assert got_header == header + ["NIK_DUKCAPIL", "STATUS_REKAM", "STATUS_KTP_EL",
+                                   "METODE_PADAN", "SKOR_PADAN", "CATATAN"]  # fmt: skip
+    assert [r[: len(header)] for r in got] == rows

@@ -74,9 +74,17 @@ class DuckDBEngine:
     def columns(self, table: str) -> list[str]:
         return [r[0] for r in self.rows(f'DESCRIBE "{table}"')]
 
-    def copy_to(self, sql: str, path: Path, fmt: str) -> None:
-        """Write a query result to ``path``; ``fmt`` is ``csv`` or ``parquet``."""
-        opts = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet, COMPRESSION zstd"}[fmt]
+    def query_columns(self, sql: str) -> list[str]:
+        """The column names a query gives, without running it."""
+        return list(self.con.sql(sql).columns)
+
+    def copy_to(self, sql: str, path: Path, fmt: str, header: bool = True) -> None:
+        """Write a query result to ``path``; ``fmt`` is ``csv`` (``header``: with the column
+        names) or ``parquet``."""
+        opts = {
+            "csv": f"FORMAT csv, HEADER {'true' if header else 'false'}",
+            "parquet": "FORMAT parquet, COMPRESSION zstd",
+        }[fmt]
         target = str(path).replace("'", "''")
         try:
             self.execute(f"COPY ({sql}) TO '{target}' ({opts})")

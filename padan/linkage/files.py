@@ -7,6 +7,8 @@ and the header), followed by the contract's six result columns (CONTRACT.md sect
 
 from __future__ import annotations
 
+import csv
+import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -82,6 +84,15 @@ def _load(
         report = load_dpt(engine, list(dpt_paths), table="dpt", progress=progress, hash_files=False)
         reg = beside.result()
     return report, reg
+
+
+def result_header(report: LoadReport) -> list[str]:
+    """The result file's header as the contract has it: the input's column names exactly as
+    read (an empty or repeated name too), then the result columns (``_PADAN`` when the input
+    already has the name)."""
+    raw = ["" if c is None else str(c) for c in report.raw_columns]
+    taken = {n.upper() for n in raw}
+    return raw + [lab if lab not in taken else f"{lab}_PADAN" for lab, _c in RESULT_COLUMNS]
 
 
 def result_sql(
@@ -161,22 +172,46 @@ def check_writable(out_path: Path) -> None:
         raise _cannot_write(out_path, exc) from None
 
 
-def write_result(engine: Any, sql: str, out_path: Path) -> None:
+def write_result(engine: Any, sql: str, out_path: Path, header: list[str] | None = None) -> None:
+    """Write the result rows of ``sql``. ``header``: the column names to write where the
+    query's cannot be them (SQL gives an empty name a placeholder and a repeated one a
+    suffix): CSV and XLSX get the input's names exactly; Parquet needs unique names and
+    keeps the query's."""
     fmt = output_format(out_path)
     tmp = out_path.with_name(f".{out_path.name}.tmp")
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        if fmt in ("csv", "parquet"):
+        if fmt == "csv" and header is not None and header != _query_names(engine, sql):
+            _copy_csv_with_header(engine, sql, tmp, header)
+        elif fmt in ("csv", "parquet"):
             engine.copy_to(sql, tmp, fmt)
         else:
-            _write_xlsx(engine, sql, tmp)
+            _write_xlsx(engine, sql, tmp, header)
         tmp.replace(out_path)  # never leave a half-written result under the real name
     except OSError as exc:  # a full disk, a folder that went away
         tmp.unlink(missing_ok=True)
         raise _cannot_write(out_path, exc) from None
 
 
-def _write_xlsx(engine: Any, sql: str, path: Path) -> None:
+def _query_names(engine: Any, sql: str) -> list[str]:
+    return engine.query_columns(sql)
+
+
+def _copy_csv_with_header(engine: Any, sql: str, path: Path, header: list[str]) -> None:
+    """The rows without DuckDB's header, after our own header line (the rare input whose
+    column names SQL cannot carry: written once more, header first)."""
+    body = path.with_name(path.name + ".body")
+    try:
+        engine.copy_to(sql, body, "csv", header=False)
+        with path.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out, lineterminator="\n").writerow(header)
+        with path.open("ab") as out, body.open("rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+    finally:
+        body.unlink(missing_ok=True)
+
+
+def _write_xlsx(engine: Any, sql: str, path: Path, names: list[str] | None = None) -> None:
     import xlsxwriter
     import xlsxwriter.exceptions
 
@@ -185,7 +220,7 @@ def _write_xlsx(engine: Any, sql: str, path: Path) -> None:
         sheet, row, n_sheet, header = None, 0, 0, None
         for batch in engine.batches(sql, 50_000):
             if header is None:
-                header = batch.schema.names
+                header = names or batch.schema.names
             cols = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
             for values in zip(*cols, strict=False):
                 if sheet is None or row > XLSX_MAX_ROWS:
@@ -247,7 +282,10 @@ def match_files(
             # without rejected rows the result is the accepted rows in row_id order (row ids
             # follow the files, sheets and rows as read): no merge with the rejects needed
             rejects = "dpt_rejects" if report.rejected else None
-            write_result(engine, result_sql("dpt", "match_out", report, rejects), out_path)
+            write_result(
+                engine, result_sql("dpt", "match_out", report, rejects), out_path,
+                result_header(report),
+            )  # fmt: skip
             if progress:
                 progress("tulis", summary.rows, summary.rows)
         finally:

@@ -193,7 +193,7 @@ def evaluate(
     out_path: Path | None = None,
 ) -> dict[str, Any]:
     """Load, match and measure; the figures as a dict (see :func:`format_report`)."""
-    from padan.linkage.files import _load, result_sql, write_result
+    from padan.linkage.files import _load, result_header, result_sql, write_result
 
     profile = load_profile(pemilihan)
     engine = connect()
@@ -211,7 +211,9 @@ def evaluate(
         )
         t2 = time.perf_counter()
         if out_path is not None:
-            write_result(engine, result_sql("dpt", "match_out", loaded), out_path)
+            write_result(
+                engine, result_sql("dpt", "match_out", loaded), out_path, result_header(loaded)
+            )
         load_truth(engine, Path(truth_path))
         report = measure(
             engine, "match_out", "match_explain", "_q_truth",
