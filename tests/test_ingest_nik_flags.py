@@ -84,21 +84,25 @@ def test_loader_nik_flags_agree_with_python_rules(engine, tmp_path):
     assert {"NIK_NOMOR_URUT_NOL", "NIK_TANGGAL_TIDAK_VALID", "NIK_DISAMARKAN"} <= flags
 
 
-def test_nik_flag_warnings_point_at_rows_and_mask_the_nik(engine, tmp_path):
+PLACE = "KOTA MAKASSAR,MARISO,BONTORANNU,1"
+
+
+def _load_people(engine, tmp_path, people: list[str]):
+    """load_dpt of a file with one row per ``NIK,NAMA,birth date,sex`` (born in Makassar)."""
     f = tmp_path / "dpt.csv"
-    f.write_text(
-        "\n".join(
-            [
-                HEADER,
-                "KOTA MAKASSAR,MARISO,BONTORANNU,1,7371014101900001,SITI,MAKASSAR,01-01-1990,P",
-                "KOTA MAKASSAR,MARISO,BONTORANNU,1,,BACO,MAKASSAR,02-02-1980,L",
-                "KOTA MAKASSAR,MARISO,BONTORANNU,1,7371010101900001,BADU,MAKASSAR,05-05-1985,L",
-            ]
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    rep = load_dpt(engine, [f], table="dpt")
+    lines = [f"{PLACE},{nik},{nama},MAKASSAR,{born},{jk}" for nik, nama, born, jk in
+             (p.split(",") for p in people)]  # fmt: skip
+    f.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    return load_dpt(engine, [f], table="dpt")
+
+
+def test_nik_flag_warnings_point_at_rows_and_mask_the_nik(engine, tmp_path):
+    rep = _load_people(
+        engine,
+        tmp_path,
+        ["7371014101900001,SITI,01-01-1990,P", ",BACO,02-02-1980,L",
+         "7371010101900001,BADU,05-05-1985,L"],
+    )  # fmt: skip
     by_code = {w.code: w for w in rep.warnings}
     # a blank NIK: the row is the only thing to show
     assert by_code["NIK_KOSONG"].examples == ["dpt.csv baris 3: NIK kosong"]
@@ -109,21 +113,12 @@ def test_nik_flag_warnings_point_at_rows_and_mask_the_nik(engine, tmp_path):
 
 
 def test_a_name_of_blanks_is_no_name_and_is_warned_about(engine, tmp_path):
-    f = tmp_path / "dpt.csv"
-    f.write_text(
-        "\n".join(
-            [
-                HEADER,
-                "KOTA MAKASSAR,MARISO,BONTORANNU,1,7371014101900001,SITI,MAKASSAR,01-01-1990,P",
-                "KOTA MAKASSAR,MARISO,BONTORANNU,1,7371010202800001,   ,MAKASSAR,02-02-1980,L",
-                "KOTA MAKASSAR,MARISO,BONTORANNU,1,7371010505850001,,MAKASSAR,05-05-1985,L",
-                "KOTA MAKASSAR,MARISO,BONTORANNU,1,,   ,MAKASSAR,02-02-1980,L",
-            ]
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    rep = load_dpt(engine, [f], table="dpt")
+    rep = _load_people(
+        engine,
+        tmp_path,
+        ["7371014101900001,SITI,01-01-1990,P", "7371010202800001,   ,02-02-1980,L",
+         "7371010505850001,,05-05-1985,L", ",   ,02-02-1980,L"],
+    )  # fmt: skip
     # blanks only are no name, as an empty cell is (the row without a NIK either is rejected)
     assert engine.rows("SELECT nama FROM dpt ORDER BY row_id") == [("SITI",), (None,), (None,)]
     assert rep.accepted == 3 and rep.rejected == 1
