@@ -336,3 +336,28 @@ def test_input_column_names_come_back_exactly_even_empty_or_repeated(tmp_path, s
     assert got_header == header + ["NIK_DUKCAPIL", "STATUS_REKAM", "STATUS_KTP_EL",
                                    "METODE_PADAN", "SKOR_PADAN", "CATATAN"]  # fmt: skip
     assert [r[: len(header)] for r in got] == rows
+
+
+def test_several_files_after_one_flag_as_the_contract_writes_them(tmp_path):
+    """``--dpt FILE...`` (a shell glob gives that), ``--dpt=FILE FILE`` and the flag repeated
+    read the same files in the same order."""
+    dpt, reg = inputs(tmp_path)
+    second = write_csv(tmp_path / "dpt2.csv", DPT_HEADER, DPT[:2])
+    runner = CliRunner()
+    outs = []
+    for i, args in enumerate([
+        ["--dpt", str(dpt), str(second), "--registry", str(reg)],
+        [f"--dpt={dpt}", str(second), "--registry", str(reg)],
+        ["--dpt", str(dpt), "--dpt", str(second), "--registry", str(reg)],
+    ]):  # fmt: skip
+        out = tmp_path / f"hasil{i}.csv"
+        r = runner.invoke(main, ["match", *args, "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+    header, rows = read_result(tmp_path / "hasil0.csv")
+    assert [r[: len(DPT_HEADER)] for r in rows] == DPT + DPT[:2]
+    # a value that is not a file is still refused, as for any option
+    r = runner.invoke(main, ["match", "--dpt", str(dpt), str(tmp_path / "tidak-ada.csv"),
+                             "--registry", str(reg), "--out", str(tmp_path / "x.csv")])  # fmt: skip
+    assert r.exit_code == 2 and "tidak-ada.csv" in r.output

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from padan.cli.imports import echo_warnings
-from padan.cli.options import pemilihan_option, workspace_option
+from padan.cli.options import ManyFilesCommand, pemilihan_option, workspace_option
 from padan.recap.formatting import format_decimal
 from padan.recap.formatting import format_int as N
 
@@ -88,14 +88,15 @@ def _print_summary(summary) -> None:
     click.echo(f"Waktu: {format_decimal(sum(summary.seconds_by_stage.values()))} detik")
 
 
-@click.command("match")
+@click.command("match", cls=ManyFilesCommand)
 @click.option(
     "--dpt", "dpt", multiple=True, type=click.Path(exists=True),
-    help="Berkas DPT (CSV/XLSX, folder atau zip); boleh berulang. Tanpa workspace.",
+    help="Berkas DPT (CSV/XLSX, folder atau zip); satu atau lebih (--dpt a.csv b.csv, "
+    "atau --dpt berulang). Tanpa workspace.",
 )  # fmt: skip
 @click.option(
     "--registry", "registry", multiple=True, type=click.Path(exists=True),
-    help="Berkas data Dukcapil (CSV/XLSX); boleh berulang. Dipakai bersama --dpt.",
+    help="Berkas data Dukcapil (CSV/XLSX); satu atau lebih. Dipakai bersama --dpt.",
 )  # fmt: skip
 @click.option(
     "--out", "out", type=click.Path(dir_okay=False),
@@ -145,7 +146,7 @@ def match_command(dpt, registry, out, tanggal, workspace, pemilihan):
         click.echo(f"  {k:<16} {N(v):>12}")
 
 
-@click.command("quality")
+@click.command("quality", cls=ManyFilesCommand)
 @click.option("--synth", type=click.Path(exists=True, file_okay=False),
               help="Folder keluaran `padan synth` (dpt.csv, registry.csv, ground_truth.csv).")  # fmt: skip
 @click.option("--dpt", "dpt", multiple=True, type=click.Path(exists=True), help="Berkas DPT.")
