@@ -867,3 +867,22 @@ def test_registry_unknown_and_empty_status_codes_are_warned_about(engine, tmp_pa
     (w,) = [w for w in r.warnings if w.code == "STATUS_KTP_EL_TIDAK_DIKENAL"]
     # the contract's codes whatever their case and blanks are known; an empty one is not
     assert w.rows == 3 and w.examples == ["KTP-EL: 2 data", "(kosong): 1 data"]
+
+
+@pytest.mark.parametrize(
+    "tail_a, tail_b, read",
+    [(["", ""], ["", ""], True), ([""], [""], True), ([""], ["x"], False), ([""], ["", ""], False)],
+    ids=["two-empty", "one-empty", "a-value", "uneven"],
+)
+def test_data_lines_ending_in_more_delimiters_than_the_header(engine, tmp_path, tail_a, tail_b, read):
+    """Every data line with k more (empty) fields than the header: the header gets k unnamed
+    columns and the lines are read; otherwise a line that does not fit is rejected, as ever."""
+    f = write_csv(tmp_path / "dpt.csv", [HEADER, ROW_A + tail_a, [], ROW_B + tail_b])
+    r = load_dpt(engine, [f], table="dpt")
+    if read:
+        assert r.accepted == 2 and r.rejected == 0 and "KOLOM_TANPA_NAMA" in codes(r)
+        assert r.raw_columns == HEADER + [""] * len(tail_a)
+        assert engine.rows("SELECT nama FROM dpt ORDER BY row_id") == [("SITI AMINAH",), ("BUDI",)]
+    else:
+        assert "KOLOM_TANPA_NAMA" not in codes(r) and r.raw_columns == HEADER
+        assert r.rejected == 2

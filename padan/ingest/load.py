@@ -57,6 +57,7 @@ NOTE_LABELS = {
     "ENKODING_UTF16": "Dibaca sebagai UTF-16",
     "KOLOM_TAMBAHAN_DIABAIKAN": "Kolom yang tidak ada di berkas pertama tidak ikut dibaca",
     "KOLOM_TIDAK_ADA_DI_BERKAS": "Kolom dari berkas pertama tidak ada; dibiarkan kosong",
+    "KOLOM_TANPA_NAMA": "Baris data berakhir dengan pemisah lebih; dibaca sebagai kolom tanpa nama",
 }
 
 
@@ -517,6 +518,12 @@ class _Loader:
                 "BARIS_JUDUL_DILEWATI",
                 f"{src.display}: {plan.title_rows} baris di atas judul kolom (baris {plan.header_line}) dilewati.",
                 plan.title_rows,
+            )
+        if plan.unnamed_tail:
+            self._note(
+                "KOLOM_TANPA_NAMA",
+                f"{src.display}: setiap baris data berakhir dengan {plan.unnamed_tail} pemisah "
+                "lebih banyak dari baris judul; dibaca sebagai kolom tanpa nama.",
             )
         colmap, fields = self._column_map(plan.header, src.display)
         width = len(plan.header)

@@ -63,6 +63,7 @@ class CsvPlan:
     skip_lines: int  # physical lines before the first data line (titles + header)
     header_line: int  # 1-based line of the header
     title_rows: int = 0
+    unnamed_tail: int = 0  # unnamed columns added to the header (_trailing_empty_fields)
 
 
 @dataclass
@@ -374,7 +375,31 @@ def plan_csv(
                 return CsvPlan(utf8_path, encoding, delim, rec, lines, lines, 0)
         raise PadanError("BERKAS_KOSONG", f"Berkas {display} tidak berisi baris data.")
     score, _, delim, idx, rec, lines = best
-    return CsvPlan(utf8_path, encoding, delim, [c.lstrip("\ufeff") for c in rec], lines, lines, idx)
+    header = [c.lstrip("\ufeff") for c in rec]
+    tail = _trailing_empty_fields(text, delim, idx, len(header))
+    return CsvPlan(
+        utf8_path, encoding, delim, header + [""] * tail, lines, lines, idx, unnamed_tail=tail
+    )
+
+
+def _trailing_empty_fields(text: str, delim: str, header_idx: int, width: int) -> int:
+    """k when every data line of the sample has k more fields than the header, all of them
+    empty: an exporter that ends each data line, but not the header, with a delimiter. The
+    header then gets k unnamed columns, so that those lines are read (a value there would
+    be kept, in its unnamed column), instead of each being rejected as unsplittable."""
+    found: set[int] = set()
+    for i, (rec, _lines) in enumerate(_records(text, delim)):
+        if i <= header_idx:
+            continue
+        if i > header_idx + 200:
+            break
+        if not any(f.strip() for f in rec):  # a blank line
+            continue
+        extra = len(rec) - width
+        if extra <= 0 or any(f.strip() for f in rec[width:]):
+            return 0
+        found.add(extra)
+    return found.pop() if len(found) == 1 else 0
 
 
 # -- XLSX ----------------------------------------------------------------------------------
