@@ -299,6 +299,30 @@ def test_excel_number_nik_ending_in_0_is_tried_with_its_last_digit_neighbours(tr
     assert "NIK_KOREKSI_EXCEL" in cat and "NIK_MILIK_ORANG_LAIN" not in cat
 
 
+@pytest.mark.parametrize(
+    "name, born, nkk, linked",
+    [
+        # the birth date mistyped by a digit: the NIK tier's rule, not a mistyped NIK's
+        ("MUHAMMAD RIZAL", "2000-08-23", None, True),
+        # another name, the family card cut by Excel too
+        ("DAENG NGALLE", "2000-08-22", "7371010101100000", True),
+        ("DAENG NGALLE", "2000-08-22", None, False),  # another name and nothing else
+    ],
+)  # fmt: skip
+def test_excel_cut_nik_is_verified_as_the_nik_tier_would(name, born, nkk, linked):
+    """Excel kept the first 15 digits as typed: the neighbour that agrees by the NIK tier's
+    rule is linked (the family card compared on the 15 digits Excel kept of it too), where
+    the stricter rule for mistyped NIKs sent it to review."""
+    me = ANAK | {"nik": ANAK["nik"][:15] + "3"}
+    cut = me["nik"][:15] + "0"
+    _, _, out = run([excel_voter(cut, name, born, nkk=nkk)], [AYAH, IBU, me, LAIN])
+    if linked:
+        assert out[0]["nik"] == me["nik"] and out[0]["metode"] == "NIK_KOREKSI"
+        assert "NIK_KOREKSI_EXCEL" in out[0]["catatan"].split(";")
+    else:
+        assert out[0]["nik"] is None
+
+
 def test_excel_number_nik_above_2_53_is_not_trusted_as_exact():
     # Papua (province 95): a double holds no odd integer above 2^53, so 9503...0003 became
     # 9503...0004 -- and a namesake-free record ...0004 of another person exists

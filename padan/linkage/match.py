@@ -229,8 +229,9 @@ def _tier_nik(engine: Any, explain: bool = True) -> None:
 # province scale) to the rows and records once more for the comparison, cost about twice
 # as much.
 _PAIR_FIELDS = (
-    "{'nm': d.nm, 'nms': d.nms, 'tgl': d.tgl, 'jk': d.jk} AS d, "
-    "{'nm': r.nm, 'nms': r.nms, 'tgl': r.tgl, 'jk': r.jk, 'status_ktp_el': r.status_ktp_el} AS r"
+    "{'nm': d.nm, 'nms': d.nms, 'tgl': d.tgl, 'jk': d.jk, 'nkk': d.nkk} AS d, "
+    "{'nm': r.nm, 'nms': r.nms, 'tgl': r.tgl, 'jk': r.jk, 'no_kk': r.no_kk, "
+    "'status_ktp_el': r.status_ktp_el} AS r"
 )
 
 
@@ -343,7 +344,12 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
         WITH c AS (SELECT row_id, cand, kind, r.status_ktp_el,
                           {_compare_cols(rules.CORRECTION_POSSIBLE)},
                           CASE WHEN {rules.CORRECTION_POSSIBLE}
-                               THEN {rules.own_words_similarity_sql()} END AS own_sim
+                               THEN {rules.own_words_similarity_sql()} END AS own_sim,
+                          -- (Excel cut the NKK's last digit as it cut the NIK's)
+                          coalesce(d.nkk = r.no_kk OR (kind = 'NIK_KOREKSI_EXCEL'
+                                   AND ends_with(d.nkk, '0')
+                                   AND substr(d.nkk, 1, 15) = substr(r.no_kk, 1, 15)), false)
+                              AS kk_same
                    FROM _lk_t2),
         xl AS (SELECT row_id FROM c
                WHERE kind = 'NIK_KOREKSI_EXCEL' AND NOT {rules.NIK_OTHER_PERSON}
@@ -351,7 +357,8 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
         SELECT row_id, cand, min(kind) AS kind, any_value({_details(explain)}) AS details,
                any_value(status_ktp_el) AS status_ktp_el,
                row_id IN (SELECT row_id FROM xl) AS xl_ambiguous
-        FROM c WHERE {rules.CORRECTION_AGREES} AND {rules.OWN_WORDS_AGREE}
+        FROM c WHERE CASE WHEN kind = 'NIK_KOREKSI_EXCEL' THEN {rules.EXCEL_CUT_AGREES}
+                          ELSE {rules.CORRECTION_AGREES} AND {rules.OWN_WORDS_AGREE} END
         GROUP BY row_id, cand
     """)
     engine.execute(f"""

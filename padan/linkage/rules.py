@@ -138,6 +138,17 @@ CORRECTION_AGREES = (
 verified-NIK rule: the NIK itself is no longer evidence)."""
 
 
+EXCEL_CUT_AGREES = f"({NIK_VERIFIED} AND {NIK_NAME_OWN})"
+"""A NIK Excel stored as a number, tried with its ten last-digit neighbours
+(NIK_KOREKSI_EXCEL): its first 15 digits are the DPT's own, as typed (Excel kept them), so a
+neighbour that agrees is as good as the NIK tier's record, and the NIK tier's rule applies;
+exactly one neighbour must pass it (a same-sex twin shares the family card, birth date and
+the first 15 digits: two pass, and the row goes to review). CORRECTION_AGREES, for NIKs
+whose digits were mistyped, sent single-word, shortened and other names (A. AZIZ, HAMID) to
+review: on 15 000 synthetic voters with 30 % of the XLSX files damaged, recall 0.98887 with
+it."""
+
+
 def own_words_similarity_sql(d: str = "d", r: str = "r") -> str:
     """0-1: Jaro-Winkler of the words each name has and the other lacks; 1 when one name's
     words are all in the other (initials allowed, as :func:`covers_sql`). Two people who
