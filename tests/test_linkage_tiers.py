@@ -346,6 +346,14 @@ def test_excel_number_nik_with_two_similar_names_among_its_neighbours_goes_to_re
     assert "TINJAU_KANDIDAT_GANDA" in out[0]["catatan"].split(";")
 
 
+def test_excel_number_nik_with_a_neighbour_alike_only_through_a_common_word_links():
+    """MUHAMMAD ARDI is like MUHAMMAD RUSDI only through MUHAMMAD: not a second candidate."""
+    a = person("7371150107030001", "MUHAMMAD RUSDI", "2003-07-01", no_kk="7371150510160001")
+    b = person("7371150107030002", "MUHAMMAD ARDI", "2003-07-01", no_kk="7371150510160002")
+    _, _, out = run([excel_voter("7371150107030000", "MUHAMMAD RUSDI", "2003-07-01")], [a, b])
+    assert out[0]["nik"] == a["nik"] and out[0]["metode"] == "NIK_KOREKSI"
+
+
 def test_excel_number_nik_ending_in_0_with_two_agreeing_records_goes_to_review():
     # two namesakes born the same day in the same kecamatan: the cut digit cannot be told
     a = LAIN | {"nik": LAIN["nik"][:15] + "0"}
