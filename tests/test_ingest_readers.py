@@ -612,6 +612,35 @@ def test_registry_xlsx_numeric_nik_rejected(engine, tmp_path):
     assert "7371011201800000" not in message
 
 
+def test_registry_xlsx_numeric_niks_written_whole_are_kept(engine, tmp_path):
+    """A sheet whose NIK cells are numbers that kept their 16 digits (most end in another
+    digit than 0: a program wrote them, Excel did not cut them): every NIK below 2^53 is
+    kept, those ending in 0 too; a Papua NIK above 2^53 may be off by one and is rejected.
+    A sheet of numbers that all end in 0 is Excel's cut: rejected, as ever."""
+    import xlsxwriter
+
+    head = ["NIK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STATUS_KTP_EL"]
+    whole = [7371014507900001, 7371011201800002, 7371011201800010, 7371010505850003,
+             9171010101800001]  # fmt: skip
+    f = tmp_path / "reg.xlsx"
+    wb = xlsxwriter.Workbook(str(f))
+    for name, niks in (("UTUH", whole), ("TERPOTONG", [7371011203700000, 7371015505750000])):
+        ws = wb.add_worksheet(name)
+        ws.write_row(0, 0, head)
+        for i, n in enumerate(niks, 1):
+            ws.write_number(i, 0, n)
+            ws.write_row(i, 1, ["SITI", "MAKASSAR", "05-07-1990", "P", "CARD_PRINTED"])
+    wb.close()
+    r = load_registry(engine, [f], table="reg")
+    kept = [x[0] for x in engine.rows("SELECT nik FROM reg ORDER BY row_id")]
+    assert kept == [str(n) for n in whole[:4]]
+    assert (r.rows_read, r.accepted, r.rejected) == (7, 4, 3)
+    rejected = engine.rows("SELECT source_sheet, reason FROM reg_rejects ORDER BY source_sheet")
+    assert rejected == [("TERPOTONG", "NIK_TIDAK_VALID")] * 2 + [("UTUH", "NIK_TIDAK_VALID")]
+    (w,) = [w for w in r.warnings if w.code == "NIK_ANGKA_UTUH"]
+    assert w.rows == 4
+
+
 def test_no_file_and_empty_file_errors(engine, tmp_path):
     with pytest.raises(PadanError) as ei:
         load_dpt(engine, [tmp_path / "missing.csv"], table="dpt")

@@ -1054,14 +1054,46 @@ class _Loader:
                 )
         return " AND ".join(conds) if conds else "false"
 
+    def _exact_number_parts(self) -> list[int]:
+        """The register's sheets whose NIK cells are numbers that kept all 16 digits.
+
+        Excel keeps 15 significant digits: a NIK typed or pasted into a number cell ends in
+        0, its last digit lost (NIK_RUSAK_EXCEL). A sheet written by a program stores the
+        whole number, and a double holds every 16-digit NIK below 2^53 (provinces 11-90):
+        most of its NIKs then end in another digit (a serial ends in 0 one time in ten).
+        In such a sheet a NUMBER NIK below 2^53 is the NIK, those ending in 0 too."""
+        if self.kind != "registry" or all(p.source_sheet is None for p in self.parts):
+            return []  # CSV only: no number cells
+        c = self._col("nik")
+        rows = self.e.rows(
+            f"SELECT part FROM {self.stg} WHERE nik_num AND regexp_full_match({c}, '[0-9]{{16}}') "
+            f"GROUP BY part HAVING count(*) FILTER (WHERE NOT ends_with({c}, '0')) * 2 > count(*)"
+        )
+        return sorted(int(r[0]) for r in rows)
+
+    def _number_nik_kept(self, v: str) -> str:
+        """A register NIK cell that Excel holds as a number is still the NIK (see
+        :meth:`_exact_number_parts`): below 2^53, and ending in a digit other than 0 (Excel
+        cannot have cut it) or in a sheet of such numbers."""
+        if all(p.source_sheet is None for p in self.parts):
+            return "false"  # CSV only: no number cells, nothing to test per row
+        parts = ", ".join(str(p) for p in getattr(self, "exact_num_parts", []))
+        in_exact = f" OR part IN ({parts})" if parts else ""
+        return f"({v} < '9007199254740992' AND (NOT ends_with({v}, '0'){in_exact}))"
+
     def _reject_sql(self) -> str:
         """Rows that cannot be a record at all (see docs/import.md)."""
         nik_t = N.nik_text(self._col("nik"))
         if self.kind == "dpt":
             return f"({_blank(self._col('nama'))} AND {nik_t} IS NULL)"
-        full = f"NOT coalesce(regexp_full_match({nik_t}, '[0-9]{{16}}') AND NOT coalesce(nik_num, false), false)"
+        c = self._col("nik")
+        damaged = f"(coalesce(nik_num, false) AND NOT {self._number_nik_kept(nik_t)})"
+        full = f"NOT coalesce(regexp_full_match({nik_t}, '[0-9]{{16}}') AND NOT {damaged}, false)"
         # A cell that is already 16 digits needs no trimming (the common case, 4x cheaper).
-        return f"(CASE WHEN regexp_full_match({self._col('nik')}, '[0-9]{{16}}') THEN coalesce(nik_num, false) ELSE {full} END)"
+        return (
+            f"(CASE WHEN regexp_full_match({c}, '[0-9]{{16}}') "
+            f"THEN coalesce(nik_num, false) AND NOT {self._number_nik_kept(c)} ELSE {full} END)"
+        )
 
     def _source_row(self) -> str:
         """Uncorrected source row: XLSX knows it; CSV counts records after the header."""
@@ -1102,6 +1134,7 @@ class _Loader:
         self.src_file = self._per_part([p.source_file for p in self.parts], "VARCHAR")
         self.src_sheet = self._per_part([p.source_sheet for p in self.parts], "VARCHAR")
         self._register_parts()
+        self.exact_num_parts = self._exact_number_parts()
         self._classify()
         n = len(self.raw_columns)
         raw = f"[{', '.join(f'c{j}' for j in range(n))}]"
@@ -1662,6 +1695,18 @@ class _Loader:
                 "bisa diverifikasi."
             )
             self._unknown_status_warning()
+            if any(p.source_sheet is not None for p in self.parts):
+                c = int(self.e.one(
+                    f"SELECT count(*) FROM {self.stg} WHERE {self.accepted_where} AND nik_num"
+                )[0])  # fmt: skip
+                if c:
+                    self._warn(
+                        "NIK_ANGKA_UTUH",
+                        f"{c} NIK tersimpan sebagai angka di Excel tetapi masih utuh 16 angka "
+                        "(ditulis program, bukan terpotong Excel); diterima. Simpan kolom NIK "
+                        "sebagai Teks pada ekspor berikutnya.",
+                        c,
+                    )
             dup = int(self.e.one(f"SELECT count(*) - count(DISTINCT nik) FROM {self.table}")[0])
             self.repeated_niks = dup
             if dup:
