@@ -88,13 +88,15 @@ _EXCEL_NIK = (
 )
 # NIK_TIDAK_VALID in CATATAN: the DPT NIK breaks a rule that makes it unusable as a NIK (an
 # error of padan.identity.nik, which CATATAN also names); a blank or masked NIK has its own
-# code (NIK_KOSONG, NIK_DISAMARKAN), and the warnings (another kecamatan code, birth date or
-# sex than the NIK's digits) leave a NIK valid.
+# code (NIK_KOSONG, NIK_DISAMARKAN), as has a NIK Excel holds as a number (NIK_RUSAK_EXCEL:
+# whole or cut, its digits are what the rules then check), and the warnings (another
+# kecamatan code, birth date or sex than the NIK's digits) leave a NIK valid.
 _NIK_INVALID = "[{}]".format(
     ", ".join(
         f"'{code}'"
         for code, (severity, _msg) in NIK_REASONS.items()
-        if severity == NIK_ERROR and code not in ("NIK_KOSONG", "NIK_DISAMARKAN")
+        if severity == NIK_ERROR
+        and code not in ("NIK_KOSONG", "NIK_DISAMARKAN", "NIK_RUSAK_EXCEL")
     )
 )
 _EXCEL_MAYBE_CUT = "(d.nik IS NULL AND (ends_with(d.nik_m, '0') OR d.nik_m >= '9007199254740992'))"
