@@ -361,3 +361,12 @@ def test_several_files_after_one_flag_as_the_contract_writes_them(tmp_path):
     r = runner.invoke(main, ["match", "--dpt", str(dpt), str(tmp_path / "tidak-ada.csv"),
                              "--registry", str(reg), "--out", str(tmp_path / "x.csv")])  # fmt: skip
     assert r.exit_code == 2 and "tidak-ada.csv" in r.output
+
+
+def test_the_result_never_replaces_an_input(tmp_path):
+    dpt, reg = inputs(tmp_path)
+    before = dpt.read_bytes()
+    r = CliRunner().invoke(main, ["match", "--dpt", str(dpt), "--registry", str(reg),
+                                  "--out", str(dpt)])  # fmt: skip
+    assert r.exit_code == 1 and "HASIL_MENIMPA_MASUKAN" in r.output
+    assert dpt.read_bytes() == before

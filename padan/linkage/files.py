@@ -160,6 +160,18 @@ def _cannot_write(out_path: Path, exc: OSError) -> PadanError:
     )
 
 
+def _not_an_input(out_path: Path, inputs: Sequence[str | Path]) -> None:
+    """Nothing lost: the result never replaces one of the files it is made from."""
+    out = out_path.resolve()
+    for p in inputs:
+        if Path(p).resolve() == out:
+            raise PadanError(
+                "HASIL_MENIMPA_MASUKAN",
+                f"Berkas hasil {out_path} adalah juga berkas masukan; berkas itu akan tertimpa.",
+                hint="Pilih nama lain untuk --out, mis. hasil-padan.csv.",
+            )
+
+
 def check_writable(out_path: Path) -> None:
     """Fail before the work, not after it: the result's folder is made and a file can be
     created in it (the temporary name the result is written under first)."""
@@ -257,6 +269,7 @@ def match_files(
     """Read DPT and register files, match, write the contract's result file (csv/xlsx/parquet)."""
     out_path = Path(out_path)
     output_format(out_path)
+    _not_an_input(out_path, [*dpt_paths, *registry_paths])
     check_writable(out_path)
     profile = load_profile(pemilihan)
     with tempfile.TemporaryDirectory(prefix="padan-match-") as tmp:
