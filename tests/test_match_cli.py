@@ -370,3 +370,10 @@ def test_the_result_never_replaces_an_input(tmp_path):
                                   "--out", str(dpt)])  # fmt: skip
     assert r.exit_code == 1 and "HASIL_MENIMPA_MASUKAN" in r.output
     assert dpt.read_bytes() == before
+
+
+def test_workspace_match_without_a_workspace_makes_none(tmp_path):
+    ws = tmp_path / "padan.duckdb"
+    r = CliRunner().invoke(main, ["match", "--workspace", str(ws)])
+    assert r.exit_code == 1 and "WORKSPACE_TIDAK_ADA" in r.output and "--dpt" in r.output
+    assert not ws.exists()

@@ -125,9 +125,17 @@ def match_command(dpt, registry, out, tanggal, workspace, pemilihan):
         _print_summary(summary)
         click.echo(f"Hasil ditulis ke {out}")
         return
+    from padan.errors import PadanError
     from padan.linkage.workspace import run_workspace_match
     from padan.workspace import open_workspace
 
+    if not Path(workspace).exists():  # (opening would make an empty one)
+        raise PadanError(
+            "WORKSPACE_TIDAK_ADA",
+            f"Workspace {workspace} belum ada: belum ada DPT dan data Dukcapil yang diimpor.",
+            hint="Impor dulu (padan import dpt ..., padan import registry ...), atau padankan "
+            "berkas sekali jalan: padan match --dpt FILE... --registry FILE... --out FILE.",
+        )
     engine = open_workspace(workspace)
     try:
         match_id = run_workspace_match(
