@@ -915,3 +915,34 @@ def test_data_lines_ending_in_more_delimiters_than_the_header(engine, tmp_path, 
     else:
         assert "KOLOM_TANPA_NAMA" not in codes(r) and r.raw_columns == HEADER
         assert r.rejected == 2
+
+
+def test_sheets_of_several_xlsx_files_are_staged_together_in_input_order(engine, tmp_path, monkeypatch):
+    """One insert for the sheets of consecutive XLSX files (one file per desa); a CSV file
+    between them stages what came before it first, so the rows stay in input order."""
+    import xlsxwriter
+
+    import padan.ingest.load as L
+
+    def xlsx(name: str, nama: str) -> None:
+        wb = xlsxwriter.Workbook(str(tmp_path / name))
+        for sheet in ("TPS 001", "TPS 002"):
+            ws = wb.add_worksheet(sheet)
+            ws.write_row(0, 0, HEADER)
+            ws.write_row(1, 0, ROW_A[:5] + [f"{nama} {sheet[-1]}"] + ROW_A[6:])
+        wb.close()
+
+    xlsx("a.xlsx", "ANI")
+    xlsx("b.xlsx", "BUDI")
+    write_csv(tmp_path / "c.csv", [HEADER, ROW_A[:5] + ["CICI"] + ROW_A[6:]])
+    xlsx("d.xlsx", "DODI")
+    inserts: list[int] = []
+    flush = L._Loader._flush
+    monkeypatch.setattr(
+        L._Loader, "_flush", lambda self, tables: (inserts.append(len(tables)), flush(self, tables))
+    )
+    r = load_dpt(engine, [tmp_path], table="dpt")
+    assert inserts == [4, 2]  # a and b's four sheets, then d's two
+    names = [x[0] for x in engine.rows("SELECT nama FROM dpt ORDER BY row_id")]
+    assert names == ["ANI 1", "ANI 2", "BUDI 1", "BUDI 2", "CICI", "DODI 1", "DODI 2"]
+    assert r.accepted == 7
