@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -358,6 +359,7 @@ class _Loader:
         self.only = set(only) if only is not None else None  # canonical fields to read
         self.unread: set[int] = set()  # staged columns left NULL (fields not in ``only``)
         self.has_xlsx = False  # any XLSX part: cell types known (NIK typed as a number)
+        self.exact_num_parts: list[int] = []  # register sheets of whole number NIKs
         self.rows_staged = 0
         # sheets read and not yet staged: one insert for the sheets of several files (one
         # XLSX per desa: an insert per file cost about 1.7 s of 8.5 for 295 files)
@@ -1070,7 +1072,7 @@ class _Loader:
         whole number, and a double holds every 16-digit NIK below 2^53 (provinces 11-90):
         most of its NIKs then end in another digit (a serial ends in 0 one time in ten).
         In such a sheet a NUMBER NIK below 2^53 is the NIK, those ending in 0 too."""
-        if self.kind != "registry" or all(p.source_sheet is None for p in self.parts):
+        if self.kind != "registry" or not self.has_xlsx:
             return []  # CSV only: no number cells
         c = self._col("nik")
         rows = self.e.rows(
@@ -1083,9 +1085,9 @@ class _Loader:
         """A register NIK cell that Excel holds as a number is still the NIK (see
         :meth:`_exact_number_parts`): below 2^53, and ending in a digit other than 0 (Excel
         cannot have cut it) or in a sheet of such numbers."""
-        if all(p.source_sheet is None for p in self.parts):
+        if not self.has_xlsx:
             return "false"  # CSV only: no number cells, nothing to test per row
-        parts = ", ".join(str(p) for p in getattr(self, "exact_num_parts", []))
+        parts = ", ".join(str(p) for p in self.exact_num_parts)
         in_exact = f" OR part IN ({parts})" if parts else ""
         return f"({v} < '9007199254740992' AND (NOT ends_with({v}, '0'){in_exact}))"
 
@@ -1595,11 +1597,17 @@ class _Loader:
             f"{_at(f, s, r)}: {reason}" + (f" ({v})" if v else "") for f, s, r, reason, v in rows
         ]
 
-    def _examples(self, where: str, value: str, limit: int = 3) -> list[str]:
+    def _first_rows(self, where: str, value: str = "NULL", limit: int = 3) -> list[tuple[str, Any]]:
+        """(where the row is, ``value``) for the first rows that ``where`` selects: the
+        examples of a warning."""
         rows = self.e.rows(
-            f"SELECT source_file, source_sheet, source_row, {value} FROM {self.table} WHERE {where} ORDER BY row_id LIMIT {limit}"
+            f"SELECT source_file, source_sheet, source_row, {value} FROM {self.table} "
+            f"WHERE {where} ORDER BY row_id LIMIT {limit}"
         )
-        return [f"{_at(f, s, r)}: {v!r}" for f, s, r, v in rows]
+        return [(_at(f, s, r), v) for f, s, r, v in rows]
+
+    def _examples(self, where: str, value: str) -> list[str]:
+        return [f"{at}: {v!r}" for at, v in self._first_rows(where, value)]
 
     def _count(self, where: str) -> int:
         return int(self.e.one(f"SELECT count(*) FROM {self.table} WHERE {where}")[0])
@@ -1703,7 +1711,7 @@ class _Loader:
                 "bisa diverifikasi."
             )
             self._unknown_status_warning()
-            if any(p.source_sheet is not None for p in self.parts):
+            if self.has_xlsx:
                 c = int(self.e.one(
                     f"SELECT count(*) FROM {self.stg} WHERE {self.accepted_where} AND nik_num"
                 )[0])  # fmt: skip
@@ -1756,22 +1764,16 @@ class _Loader:
             return
         c = self._count("nama IS NULL")
         if c:
-            rows = self.e.rows(
-                f"SELECT source_file, source_sheet, source_row FROM {self.table} "
-                "WHERE nama IS NULL ORDER BY row_id LIMIT 3"
+            self._warn(
+                "NAMA_KOSONG", f"{c} {what}", c, [at for at, _ in self._first_rows("nama IS NULL")]
             )
-            self._warn("NAMA_KOSONG", f"{c} {what}", c, [_at(f, s, r) for f, s, r in rows])
 
-    def _nik_examples(self, where: str, limit: int = 3) -> list[str]:
+    def _nik_examples(self, where: str) -> list[str]:
         """Where a flagged NIK is, and the NIK masked (never in full: UU PDP): an operator
         finds the row from the file and row number (a blank NIK has nothing else to show)."""
-        rows = self.e.rows(
-            f"SELECT source_file, source_sheet, source_row, nik_raw FROM {self.table} "
-            f"WHERE {where} ORDER BY row_id LIMIT {limit}"
-        )
         return [
-            f"{_at(f, s, r)}: " + (f"NIK {mask_nik(v)}" if (v or "").strip() else "NIK kosong")
-            for f, s, r, v in rows
+            f"{at}: " + (f"NIK {mask_nik(v)}" if (v or "").strip() else "NIK kosong")
+            for at, v in self._first_rows(where, "nik_raw")
         ]
 
 
