@@ -193,7 +193,7 @@ def write_result(engine: Any, sql: str, out_path: Path, header: list[str] | None
     tmp = out_path.with_name(f".{out_path.name}.tmp")
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "csv" and header is not None and header != _query_names(engine, sql):
+        if fmt == "csv" and header is not None and header != engine.query_columns(sql):
             _copy_csv_with_header(engine, sql, tmp, header)
         elif fmt in ("csv", "parquet"):
             engine.copy_to(sql, tmp, fmt)
@@ -203,10 +203,6 @@ def write_result(engine: Any, sql: str, out_path: Path, header: list[str] | None
     except OSError as exc:  # a full disk, a folder that went away
         tmp.unlink(missing_ok=True)
         raise _cannot_write(out_path, exc) from None
-
-
-def _query_names(engine: Any, sql: str) -> list[str]:
-    return engine.query_columns(sql)
 
 
 def _copy_csv_with_header(engine: Any, sql: str, path: Path, header: list[str]) -> None:

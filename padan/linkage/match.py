@@ -523,14 +523,13 @@ def _assemble(
         ),
         k AS (
             SELECT {", ".join(keys)},
+                   list_has_any(string_split(nik_flags, ';'), {_NIK_INVALID}) AS nik_invalid,
                    array_to_string(list_distinct(list_filter(
-                   [CASE WHEN list_has_any(string_split(nik_flags, ';'), {_NIK_INVALID})
-                         THEN 'NIK_TIDAK_VALID' END]
+                   [CASE WHEN nik_invalid THEN 'NIK_TIDAK_VALID' END]
                    || string_split(nik_flags, ';') || [
                      CASE WHEN other_person THEN 'NIK_MILIK_ORANG_LAIN' END,
                      CASE WHEN nik_absent AND metode_padan IS DISTINCT FROM 'NIK'
-                          AND NOT list_has_any(string_split(nik_flags, ';'), {_NIK_INVALID})
-                          THEN 'NIK_TIDAK_DITEMUKAN' END,
+                          AND NOT nik_invalid THEN 'NIK_TIDAK_DITEMUKAN' END,
                      CASE WHEN kind IS NOT NULL THEN 'NIK_DIKOREKSI' END, kind, reason,
                      CASE WHEN ganda THEN 'GANDA' END,
                      CASE WHEN nama_none THEN 'NAMA_KOSONG' END,

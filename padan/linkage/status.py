@@ -97,7 +97,8 @@ CATATAN_CODES: frozenset[str] = frozenset(
 
 The detailed NIK rule codes of ``padan.identity.nik`` are documented in
 docs/reason-codes-nik.md; CATATAN carries them as they are, with ``NIK_TIDAK_VALID``
-beside any error (but a blank or masked NIK) that makes the NIK unusable.
+beside any error that makes the NIK unusable (not a blank, masked or number NIK, which have
+codes of their own).
 """
 
 _SQUASH = re.compile(r"[^A-Z0-9]")
