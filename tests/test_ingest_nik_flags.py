@@ -124,3 +124,23 @@ def test_a_name_of_blanks_is_no_name_and_is_warned_about(engine, tmp_path):
     assert rep.accepted == 3 and rep.rejected == 1
     (w,) = [w for w in rep.warnings if w.code == "NAMA_KOSONG"]
     assert w.rows == 2 and w.examples == ["dpt.csv baris 3", "dpt.csv baris 4"]
+
+
+def test_a_nik_typed_in_groups_is_read_as_its_16_digits(engine, tmp_path):
+    """7371 0141 0190 0001 (spaces also keep Excel from making it a number), dotted or
+    hyphenated: the same NIK, no flag. 15 digits in groups or Excel's number form stay errors."""
+    _load_people(
+        engine,
+        tmp_path,
+        ["7371 0141 0190 0001,SITI,01-01-1990,P", "73.71.01.010190.0002,BADU,01-01-1990,L",
+         "'7371-0141-0190-0003 ,ANI,01-01-1990,P", "7371 0141 0190 004,BACO,01-01-1990,L",
+         "7.371.014.101.900.000,TONI,01-01-1990,P"],
+    )  # fmt: skip
+    got = engine.rows("SELECT nama, nik, nik_flags FROM dpt ORDER BY row_id")
+    assert got == [
+        ("SITI", "7371014101900001", ""),
+        ("BADU", "7371010101900002", ""),
+        ("ANI", "7371014101900003", ""),
+        ("BACO", None, "NIK_BUKAN_ANGKA"),
+        ("TONI", None, "NIK_RUSAK_EXCEL"),
+    ]

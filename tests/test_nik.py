@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -56,7 +57,7 @@ def test_valid_nik_derives_birth_date_and_sex():
         ("730603120477001", "NIK_PANJANG_SALAH"),
         ("73060312047700011", "NIK_PANJANG_SALAH"),
         ("73060312O4770001", "NIK_BUKAN_ANGKA"),  # letter O
-        ("7306-0312-0477-0001", "NIK_BUKAN_ANGKA"),
+        ("7306/0312/0477/0001", "NIK_BUKAN_ANGKA"),  # (grouped by - . or space: the NIK)
         ("730603**********", "NIK_DISAMARKAN"),
         ("7306******770001", "NIK_DISAMARKAN"),
         ("7.30603E+15", "NIK_RUSAK_EXCEL"),
@@ -92,6 +93,30 @@ def test_nik_field_set_only_for_16_digits():
     assert check_nik("7306031204770000.0").nik is None
     assert check_nik("730603**********").nik is None
     assert check_nik(" '7306031204770001 ").nik == GOOD  # Excel's text marker, spaces
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["7306 0312 0477 0001", "73.06.03.120477.0001", "7306-0312-0477-0001", "'7306 031204770001 "],
+)
+def test_a_nik_typed_in_groups_is_its_16_digits(value):
+    c = check_nik(value, reference_date=REF)
+    assert c.nik == GOOD and c.valid and c.codes == ()
+
+
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("7306 0312 0477 001", "NIK_BUKAN_ANGKA"),  # 15 digits: not a grouped NIK
+        ("7306 0312 0477 0001 2", "NIK_BUKAN_ANGKA"),  # 17
+        ("7306 0312 0477 000A", "NIK_BUKAN_ANGKA"),
+        (".7306031204770001", "NIK_BUKAN_ANGKA"),  # a separator must sit between digits
+        ("7.306.031.204.770.000", "NIK_RUSAK_EXCEL"),  # Excel's number form, last digit lost
+    ],
+)
+def test_groups_that_are_not_a_nik_stay_errors(value, code):
+    c = check_nik(value, reference_date=REF)
+    assert c.nik is None and code in c.codes
 
 
 def test_unknown_kecamatan_is_only_a_warning():
@@ -199,9 +224,12 @@ def test_any_single_character_damage_is_detected(case, data):
     else:
         bad = nik[:i] + "*" + nik[i + 1 :]
     c = check_nik(bad, reference_date=REF)
-    # surrounding whitespace or Excel's leading ' are not damage to the digits
+    # surrounding whitespace or Excel's leading ' are not damage to the digits, nor is a
+    # separator between two digits (a NIK typed in groups)
     if c.nik == nik:
-        assert bad.strip(" \t\n\r\f\u00a0'") == nik
+        s = bad.strip(" \t\n\r\f\u00a0'")
+        grouped = re.fullmatch(r"[0-9]+[-. ][0-9]+", s) and re.sub(r"[-. ]", "", s) == nik
+        assert s == nik or grouped
     else:
         assert not c.valid and c.nik is None
 
@@ -239,6 +267,10 @@ def _damage(nik: str):
         st.just(nik + ".0"),
         st.just(f" '{nik}\t"),
         st.just(nik[:12] + "0000"),
+        st.just(f"{nik[:4]} {nik[4:8]} {nik[8:12]} {nik[12:]}"),
+        st.just(f"{nik[:2]}.{nik[2:4]}.{nik[4:6]}.{nik[6:12]}.{nik[12:]}"),
+        st.just(f"{nik[:4]}-{nik[4:8]}-{nik[8:12]}-{nik[12:15]}"),
+        st.just(f"{nik[0]}.{nik[1:4]}.{nik[4:7]}.{nik[7:10]}.{nik[10:13]}.{nik[13:]}"),
     )
 
 

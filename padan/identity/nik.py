@@ -123,6 +123,14 @@ _EXCEL = (
     r"|[0-9]{1,3}(?:[.,][0-9]{3}){4,}"  # 7.306.031.204.770.000 (number formatting)
 )
 _MASKED = r"[0-9*]*\*[0-9*]*"
+# A NIK typed in groups for reading (7301 0411 0988 0001, 73.01.04.110988.0001,
+# 7301-0411-0988-0001; spaces also keep Excel from making it a number): its digits are the
+# NIK when there are exactly 16 of them and the value is not one of Excel's number forms
+# above (7.306.031.204.770.000 has lost its last digit).
+_GROUPED = r"[0-9](?:[-. ]*[0-9]){15}"  # 16 digits, separators only between digits
+_GROUPED_RE = re.compile(_GROUPED)
+_EXCEL_RE = re.compile(_EXCEL)
+_SEPARATORS_RE = re.compile(r"[-. ]+")
 
 
 @dataclass(frozen=True)
@@ -190,7 +198,10 @@ def register_reference_tables(engine) -> None:
 
 # -- parsing -----------------------------------------------------------------------------
 def _clean(value: object) -> str:
-    return _CLEAN_RE.match(str(value)).group(1)  # type: ignore[union-attr]
+    s: str = _CLEAN_RE.match(str(value)).group(1)  # type: ignore[union-attr]
+    if _GROUPED_RE.fullmatch(s) and not _EXCEL_RE.fullmatch(s):
+        return _SEPARATORS_RE.sub("", s)
+    return s
 
 
 def _date_parts(digits: str, nkk: bool) -> tuple[int, int, int] | None:
@@ -442,8 +453,19 @@ def nik_flags_sql(
 
 def nik_cleaned_sql(expr: str) -> str:
     """DuckDB expression: the value with surrounding blanks (NBSP too) and Excel's leading
-    ``'`` removed, as the rules see it (:func:`_clean`)."""
-    return f"regexp_extract(CAST(({expr}) AS VARCHAR), '(?s){_CLEAN_SQL_LIT}', 1)"
+    ``'`` removed, and a NIK typed in groups joined, as the rules see it (:func:`_clean`)."""
+    return ungrouped_sql(f"regexp_extract(CAST(({expr}) AS VARCHAR), '(?s){_CLEAN_SQL_LIT}', 1)")
+
+
+def ungrouped_sql(v: str) -> str:
+    """DuckDB expression: ``v`` (already trimmed) with the separators of a NIK typed in
+    groups removed when it is 16 digits so grouped and not an Excel number form, else ``v``
+    (the grouping rule of :func:`_clean`). Without a lambda: a ``list_transform`` runs over
+    every row of a vector as soon as one row needs it (see :func:`_flags_sql`)."""
+    return (
+        f"CASE WHEN regexp_full_match({v}, '{_GROUPED}') AND NOT regexp_full_match({v}, '{_EXCEL}') "
+        f"THEN regexp_replace({v}, '[-. ]+', '', 'g') ELSE {v} END"
+    )
 
 
 def nkk_flags_sql(nkk_expr: str, ref_table: str = "ref_kabupaten") -> str:

@@ -73,8 +73,11 @@ def integer(expr: str) -> str:
 
 
 def nik_text(expr: str) -> str:
-    """The NIK cell without surrounding blanks and Excel's text apostrophe."""
-    return f"NULLIF(ltrim(trim({expr}), ''''), '')"
+    """The NIK cell without surrounding blanks and Excel's text apostrophe, and a NIK typed
+    in groups (``7301 0411 0988 0001``) joined (:func:`padan.identity.nik.ungrouped_sql`)."""
+    from padan.identity.nik import ungrouped_sql
+
+    return ungrouped_sql(f"NULLIF(ltrim(trim({expr}), ''''), '')")
 
 
 # -- dates ---------------------------------------------------------------------------------
