@@ -49,9 +49,16 @@ class _Progress:
                 return
             self.tenth[stage] = tenth
             click.echo(
-                f"[{elapsed:7.1f} d] {label}: {N(done)} dari {N(total)} ({format_decimal(pct)}%)",
+                f"[{elapsed:7.1f} d] {label}: {_amount(stage, done)} dari "
+                f"{_amount(stage, total)} ({format_decimal(pct)}%)",
                 err=True,
             )
+
+
+def _amount(stage: str, n: int) -> str:
+    """Reading counts bytes (progress by bytes read): shown in MB, so that they are not
+    taken for rows; the other stages count rows."""
+    return f"{format_decimal(n / 1e6)} MB" if stage.endswith("baca") else N(n)
 
 
 # What happens to rejected rows of each input in the one-shot run.
