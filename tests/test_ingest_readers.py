@@ -946,3 +946,37 @@ def test_sheets_of_several_xlsx_files_are_staged_together_in_input_order(engine,
     names = [x[0] for x in engine.rows("SELECT nama FROM dpt ORDER BY row_id")]
     assert names == ["ANI 1", "ANI 2", "BUDI 1", "BUDI 2", "CICI", "DODI 1", "DODI 2"]
     assert r.accepted == 7
+
+
+def test_a_column_only_a_later_file_has_is_kept_not_dropped(engine, tmp_path):
+    """Nothing lost: a later file's extra column is added after the first file's columns
+    (empty for the rows of files without it), and a field only it carries (NKK) is read
+    from it. CSV and XLSX, several of each."""
+    import xlsxwriter
+
+    write_csv(tmp_path / "a.csv", [HEADER, ROW_A])
+    write_csv(tmp_path / "b.csv", [[*HEADER, "NKK", "CATATAN PPS"],
+                                   [*ROW_B, "7371011201800001", "pindah"]])  # fmt: skip
+    wb = xlsxwriter.Workbook(str(tmp_path / "c.xlsx"))
+    ws = wb.add_worksheet("TPS 001")
+    ws.write_row(0, 0, ["LAIN", *HEADER, "CATATAN PPS"])
+    ws.write_row(1, 0, ["x", *ROW_A[:5], "CICI", *ROW_A[6:], "baru"])
+    wb.close()
+    write_csv(tmp_path / "d.csv", [HEADER, [*ROW_B[:5], "DODI", *ROW_B[6:]]])
+    r = load_dpt(engine, [tmp_path / n for n in ("a.csv", "b.csv", "c.xlsx", "d.csv")], table="dpt")
+    assert r.accepted == 4
+    assert r.raw_columns == [*HEADER, "NKK", "CATATAN PPS", "LAIN"]
+    assert codes(r).count("KOLOM_TAMBAHAN") == 1  # one warning, two files named in it
+    assert "b.csv" in str(r.warnings) and "c.xlsx" in str(r.warnings)
+    cols = ", ".join(input_sources(r))
+    got = engine.rows(f"SELECT nama, nkk, {cols} FROM dpt ORDER BY row_id")
+    width = len(HEADER)
+    assert [g[2 + width :] for g in got] == [
+        (None, None, None),
+        ("7371011201800001", "pindah", None),
+        (None, "baru", "x"),
+        (None, None, None),
+    ]
+    assert [g[:2] for g in got] == [("SITI AMINAH", None), ("BUDI", "7371011201800001"),
+                                    ("CICI", None), ("DODI", None)]  # fmt: skip
+    assert [g[2 : 2 + width] for g in got][1] == tuple(ROW_B)

@@ -56,7 +56,7 @@ NOTE_LABELS = {
     "LEMBAR_DILEWATI": "Lembar tanpa baris judul kolom yang dikenali dilewati",
     "ENKODING_WINDOWS_1252": "Dibaca sebagai Windows-1252 (bukan UTF-8)",
     "ENKODING_UTF16": "Dibaca sebagai UTF-16",
-    "KOLOM_TAMBAHAN_DIABAIKAN": "Kolom yang tidak ada di berkas pertama tidak ikut dibaca",
+    "KOLOM_TAMBAHAN": "Kolom yang tidak ada di berkas pertama ditambahkan di akhir (kosong untuk berkas lain)",
     "KOLOM_TIDAK_ADA_DI_BERKAS": "Kolom dari berkas pertama tidak ada; dibiarkan kosong",
     "KOLOM_TANPA_NAMA": "Baris data berakhir dengan pemisah lebih; dibaca sebagai kolom tanpa nama",
 }
@@ -464,11 +464,22 @@ class _Loader:
             if idx is not None:
                 used.add(idx)
             out.append(idx)
-        extra = [h for i, h in enumerate(header) if i not in used and str(h).strip()]
+        # Nothing lost: a column the first file lacks is added after the others (empty for
+        # the rows of files without it), and a field it carries is read from it.
+        extra = [i for i in range(len(header)) if i not in used]
+        for i in extra:
+            j = len(self.raw_columns)
+            self.raw_columns = [*self.raw_columns, header[i]]
+            self.e.execute(f"ALTER TABLE {self.stg} ADD COLUMN c{j} VARCHAR")
+            out.append(i)
+            field = next((f for f, k in fields.items() if k == i), None)
+            if field is not None and field not in self.fields:
+                self.fields = {**self.fields, field: j}
         if extra:
             self._note(
-                "KOLOM_TAMBAHAN_DIABAIKAN",
-                f"{where}: kolom {', '.join(repr(x) for x in extra)} tidak ada di berkas pertama dan tidak ikut dibaca.",
+                "KOLOM_TAMBAHAN",
+                f"{where}: kolom {', '.join(repr(header[i]) for i in extra)} tidak ada di berkas "
+                "pertama; ditambahkan di akhir (kosong untuk berkas lain).",
             )
         missing = [
             self.raw_columns[j]
@@ -592,7 +603,8 @@ class _Loader:
         # file_index / file_id: the file's place in the list
         try:
             self.e.execute(
-                f"INSERT INTO {self.stg} SELECT {base} + file_index, NULL, NULL, {exprs} "
+                f"INSERT INTO {self.stg} (part, src_row, nik_num, {_names(len(batch[0].colmap))}) "
+                f"SELECT {base} + file_index, NULL, NULL, {exprs} "
                 f"FROM read_csv([{', '.join(_q(str(r.plan.path)) for r in batch)}], "
                 f"{self._csv_options(delimiter, width)})"
             )
@@ -779,7 +791,8 @@ class _Loader:
         name = f"_padan_arrow_{secrets.token_hex(3)}"
         self.e.register(name, t)
         try:
-            self.e.execute(f"INSERT INTO {self.stg} SELECT * FROM {name}")
+            # by name: a later file may have added columns (_column_map)
+            self.e.execute(f"INSERT INTO {self.stg} BY NAME SELECT * FROM {name}")
         finally:
             self.e.unregister(name)
         n = self.e.one(f"SELECT count(*) FROM {self.stg}")
@@ -1798,6 +1811,11 @@ def _date_by_position(fmt: str) -> Callable[[str], str]:
         return f"TRY_CAST(substr({v}, {at[k]}, {n}) AS INTEGER)"
 
     return lambda v: f"try(make_date({part(v, 'Y', 4)}, {part(v, 'm', 2)}, {part(v, 'd', 2)}))"
+
+
+def _names(n: int) -> str:
+    """The staging table's first ``n`` raw columns (c0, c1, ...)."""
+    return ", ".join(f"c{j}" for j in range(n))
 
 
 def _strip_reject_columns(header: list[str]) -> list[str]:
