@@ -980,3 +980,25 @@ def test_a_column_only_a_later_file_has_is_kept_not_dropped(engine, tmp_path):
     assert [g[:2] for g in got] == [("SITI AMINAH", None), ("BUDI", "7371011201800001"),
                                     ("CICI", None), ("DODI", None)]  # fmt: skip
     assert [g[2 : 2 + width] for g in got][1] == tuple(ROW_B)
+
+
+def test_xlsx_values_right_of_the_last_titled_column_are_kept(engine, tmp_path):
+    """An operator's notes in a column without a title are passed through as an unnamed
+    column (KOLOM_TANPA_NAMA), not dropped; a column of blanks only is no column."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(tmp_path / "dpt.xlsx"))
+    ws = wb.add_worksheet("TPS 001")
+    ws.write_row(0, 0, HEADER)
+    ws.write_row(1, 0, [*ROW_A, " ", "", "sudah pindah"])
+    ws.write_row(2, 0, [*ROW_B, " "])
+    ws2 = wb.add_worksheet("TPS 002")
+    ws2.write_row(0, 0, HEADER)
+    ws2.write_row(1, 0, [*ROW_A[:5], "CICI", *ROW_A[6:], " "])  # blanks only: no column
+    wb.close()
+    r = load_dpt(engine, [tmp_path / "dpt.xlsx"], table="dpt")
+    assert r.raw_columns == [*HEADER, "", "", ""]
+    assert "KOLOM_TANPA_NAMA" in codes(r)
+    cols = ", ".join(input_sources(r)[len(HEADER) :])
+    got = engine.rows(f"SELECT {cols} FROM dpt ORDER BY row_id")
+    assert got[0] == (" ", None, "sudah pindah") and got[1][2] is None and got[2] == (None,) * 3

@@ -747,6 +747,12 @@ class _Loader:
                     f"{where}: {sheet.header_row - 1} baris di atas judul kolom (baris {sheet.header_row}) dilewati.",
                     sheet.header_row - 1,
                 )
+            if sheet.unnamed_tail:
+                self._note(
+                    "KOLOM_TANPA_NAMA",
+                    f"{where}: {sheet.unnamed_tail} kolom berisi nilai di kanan kolom terakhir "
+                    "yang berjudul; dibaca sebagai kolom tanpa nama.",
+                )
             colmap, fields = self._column_map(sheet.header, where)
             part = len(self.parts)
             n = sheet.table.num_rows

@@ -73,6 +73,7 @@ class SheetData:
     header_row: int  # 1-based
     table: pa.Table  # data rows, all string columns c0..c{n-1}, + src_row
     numeric: dict[int, pa.Array] = field(default_factory=dict)  # column index -> bool array
+    unnamed_tail: int = 0  # columns right of the header's last name that hold values
 
 
 def file_sha256(path: Path) -> str:
@@ -453,8 +454,16 @@ def read_workbook(
         width = max(
             (j + 1 for j, c in enumerate(cells) if c is not None and str(c).strip()), default=0
         )
-        header = ["" if c is None else str(c).strip() for c in cells[:width]]
         data = table.slice(hi + 1)
+        # Values right of the last named column (an operator's notes in a column without a
+        # title) are kept as unnamed columns, not dropped.
+        named = width
+        for j in range(table.num_columns - 1, width - 1, -1):
+            if _has_values(data.column(j)):
+                width = j + 1
+                break
+        header = ["" if c is None else str(c).strip() for c in cells[:width]]
+        header += [""] * (width - len(header))
         arrays = [_clean_text(data.column(j)) for j in range(width)]
         src_row = pa.array(range(hi + 2, hi + 2 + data.num_rows), pa.int32())
         t = pa.table({**{f"c{j}": a for j, a in enumerate(arrays)}, "src_row": src_row})
@@ -475,7 +484,15 @@ def read_workbook(
                     numeric[j] = pc.is_valid(nt.column(pos)).combine_chunks()
             except Exception:
                 numeric = {}
-        yield SheetData(name, header, hi + 1, t, numeric)
+        yield SheetData(name, header, hi + 1, t, numeric, width - named)
+
+
+def _has_values(col: pa.ChunkedArray) -> bool:
+    """Some cell of the column holds something other than blanks."""
+    if col.null_count == len(col):
+        return False
+    text = col if col.type == pa.string() else col.cast(pa.string())
+    return bool(pc.any(pc.match_substring_regex(text, r"\S")).as_py())
 
 
 def _clean_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
