@@ -1002,3 +1002,42 @@ def test_xlsx_values_right_of_the_last_titled_column_are_kept(engine, tmp_path):
     cols = ", ".join(input_sources(r)[len(HEADER) :])
     got = engine.rows(f"SELECT {cols} FROM dpt ORDER BY row_id")
     assert got[0] == (" ", None, "sudah pindah") and got[1][2] is None and got[2] == (None,) * 3
+
+
+def test_xlsx_files_parsed_ahead_give_the_rows_in_order_and_errors_in_turn(
+    engine, tmp_path, monkeypatch
+):
+    """Small XLSX files are parsed ahead on worker threads (_XlsxAhead): the rows and
+    warnings are those of reading them one by one, and a corrupt file is reported by name
+    when its turn comes (the files before it were read)."""
+    import xlsxwriter
+
+    import padan.ingest.load as L
+
+    d = tmp_path / "desa"
+    d.mkdir()
+    for k in range(7):
+        wb = xlsxwriter.Workbook(str(d / f"{k:02d}.xlsx"))
+        for t in range(1 + k % 3):
+            ws = wb.add_worksheet(f"TPS {t + 1:03d}")
+            if k % 2:
+                ws.write_row(0, 0, ["DAFTAR PEMILIH TETAP"])  # a title row
+            ws.write_row(k % 2, 0, HEADER)
+            for n in range(2):
+                ws.write_row(1 + k % 2 + n, 0, [*ROW_A[:5], f"ORANG {k} {t} {n}", *ROW_A[6:]])
+        wb.close()
+    ahead = load_dpt(engine, [d], table="ahead")
+    monkeypatch.setattr(L, "XLSX_AHEAD_MAX_BYTES", 0)  # every file read in its turn
+    in_turn = load_dpt(engine, [d], table="in_turn")
+    q = "SELECT nama, source_file, source_sheet, source_row FROM {} ORDER BY row_id"
+    rows = engine.rows(q.format("ahead"))
+    assert rows == engine.rows(q.format("in_turn"))
+    assert len(rows) == ahead.accepted == 2 * sum(1 + k % 3 for k in range(7))
+    assert [w.message for w in ahead.warnings] == [w.message for w in in_turn.warnings]
+    assert rows[0][0] == "ORANG 0 0 0" and rows[-1][0] == "ORANG 6 0 1"
+
+    monkeypatch.setattr(L, "XLSX_AHEAD_MAX_BYTES", 32 << 20)
+    (d / "03.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    with pytest.raises(PadanError) as ei:
+        load_dpt(engine, [d], table="broken")
+    assert ei.value.code == "BERKAS_RUSAK" and "03.xlsx" in str(ei.value)

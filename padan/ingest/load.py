@@ -14,7 +14,8 @@ import re
 import secrets
 import tempfile
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from padan.ingest.columns import FIELDS, REJECT_COLUMNS, norm_name, normalize_ma
 from padan.ingest.readers import (
     CsvPlan,
     FileInfo,
+    SheetData,
     Source,
     expand,
     file_sha256,
@@ -44,6 +46,11 @@ from padan.reference import wilayah
 Progress = Callable[[str, int, int | None], None] | None
 
 XLSX_BATCH_ROWS = 200_000
+# XLSX files parsed ahead of the one being staged, on worker threads (fastexcel releases the
+# GIL), when they are small: one file per kelurahan is the usual export. A large workbook is
+# read sheet by sheet as it is staged, so that its sheets are not all in memory at once.
+XLSX_AHEAD = 4
+XLSX_AHEAD_MAX_BYTES = 32 << 20
 MAX_TREE = 20_000  # more skipped/rejected rows than this: number rows with a window instead
 # The register's area code: its number columns and their widths, in order.
 AREA_PARTS = (("no_prop", 2), ("no_kab", 2), ("no_kec", 2), ("no_kel", 4))
@@ -395,13 +402,14 @@ class _Loader:
             try:
                 sources = expand(paths, Path(tmp))
                 self.bytes_total = sum(s.size for s in sources)
-                for file_no, src in enumerate(sources):
-                    if src.fmt == "csv":
-                        self._flush_xlsx()
-                        self._read_csv(src, file_no, Path(tmp))
-                    else:
-                        self._flush_csv()
-                        self._read_xlsx(src, file_no)
+                with _XlsxAhead(self._workbook, sources) as ahead:
+                    for file_no, src in enumerate(sources):
+                        if src.fmt == "csv":
+                            self._flush_xlsx()
+                            self._read_csv(src, file_no, Path(tmp))
+                        else:
+                            self._flush_csv()
+                            self._read_xlsx(src, file_no, ahead.sheets(file_no))
                 self._flush_csv()
                 self._flush_xlsx()
                 if not self.parts:
@@ -720,9 +728,9 @@ class _Loader:
         if th is not None:
             th.join()
 
-    def _read_xlsx(self, src: Source, file_no: int) -> None:
-        self._start_warm()
-        hasher = self._hash_in_background(src)
+    def _workbook(self, src: Source) -> Iterator[SheetData | str]:
+        """The sheets of one XLSX file (:func:`read_workbook`); no engine, so that a worker
+        thread can parse a file ahead (:class:`_XlsxAhead`)."""
 
         def keys(header: list[str]) -> list[int]:
             try:
@@ -731,8 +739,15 @@ class _Loader:
                 return []
             return [f["nik"]] if "nik" in f else []
 
+        return read_workbook(self.kind, src, self.mapping, keys)
+
+    def _read_xlsx(
+        self, src: Source, file_no: int, parsed: list[SheetData | str] | None = None
+    ) -> None:
+        self._start_warm()
+        hasher = self._hash_in_background(src)
         any_sheet = False
-        for sheet in read_workbook(self.kind, src, self.mapping, keys):
+        for sheet in parsed if parsed is not None else self._workbook(src):
             if isinstance(sheet, str):
                 self._note(
                     "LEMBAR_DILEWATI",
@@ -1817,6 +1832,46 @@ def _date_by_position(fmt: str) -> Callable[[str], str]:
         return f"TRY_CAST(substr({v}, {at[k]}, {n}) AS INTEGER)"
 
     return lambda v: f"try(make_date({part(v, 'Y', 4)}, {part(v, 'm', 2)}, {part(v, 'd', 2)}))"
+
+
+class _XlsxAhead:
+    """The sheets of the coming small XLSX files, parsed on two worker threads while the
+    current file is staged. fastexcel (Rust) releases the GIL: 60 kelurahan files parsed
+    in 0.60 s one after the other, in 0.25 s on two threads. Up to :data:`XLSX_AHEAD` files
+    ahead; a file's errors are raised when its turn comes, as they were when read in turn."""
+
+    def __init__(self, read: Callable[[Source], Iterable[SheetData | str]], sources: list[Source]):
+        self.read = read
+        self.todo = [
+            i
+            for i, s in enumerate(sources)
+            if s.fmt != "csv" and s.size <= XLSX_AHEAD_MAX_BYTES
+        ]
+        self.ahead = set(self.todo)
+        self.sources = sources
+        self.futures: dict[int, Future] = {}
+        self.next = 0
+        self.pool = (
+            ThreadPoolExecutor(2, thread_name_prefix="padan-xlsx") if len(self.todo) > 1 else None
+        )
+
+    def __enter__(self) -> _XlsxAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def sheets(self, file_no: int) -> list[SheetData | str] | None:
+        """The parsed sheets of source ``file_no``; None: read it in turn (large, or alone)."""
+        if self.pool is None or file_no not in self.ahead:
+            return None
+        # keep XLSX_AHEAD files queued beyond this one
+        while self.next < len(self.todo) and len(self.futures) <= XLSX_AHEAD:
+            i = self.todo[self.next]
+            self.futures[i] = self.pool.submit(lambda s: list(self.read(s)), self.sources[i])
+            self.next += 1
+        return self.futures.pop(file_no).result()
 
 
 def _names(n: int) -> str:
