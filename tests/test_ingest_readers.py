@@ -1041,3 +1041,26 @@ def test_xlsx_files_parsed_ahead_give_the_rows_in_order_and_errors_in_turn(
     with pytest.raises(PadanError) as ei:
         load_dpt(engine, [d], table="broken")
     assert ei.value.code == "BERKAS_RUSAK" and "03.xlsx" in str(ei.value)
+
+
+def test_a_full_register_named_after_a_delta_is_warned_about(engine, tmp_path):
+    """The last row per NIK wins, in the order the files are named. A full extract named
+    after a delta whose NIKs it repeats (what `registry*.csv` gives: `registry-delta-...`
+    sorts first) would undo the changes: REGISTER_URUTAN_BERKAS says so, with the files."""
+    header = ["NIK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STATUS_KTP_EL"]
+
+    def person(k: int, status: str) -> list[str]:
+        return [f"73710145079{k:05d}", f"ORANG {k}", "MAKASSAR", "05-07-1990", "P", status]
+
+    full = write_csv(tmp_path / "registry.csv",
+                     [header, *(person(k, "BELUM REKAM") for k in range(1, 6))])  # fmt: skip
+    delta = write_csv(tmp_path / "registry-delta-2020-11-19.csv",
+                      [header, person(2, "CARD_ISSUED")])  # fmt: skip
+    status = "SELECT status_ktp_el FROM {} WHERE nik = '7371014507900002' ORDER BY row_id DESC"
+    r = load_registry(engine, [full, delta], table="fwd")
+    assert "NIK_GANDA_DI_REGISTER" in codes(r) and "REGISTER_URUTAN_BERKAS" not in codes(r)
+    assert engine.one(status.format("fwd"))[0] == "CARD_ISSUED"  # the delta's row is last
+    r = load_registry(engine, [delta, full], table="rev")
+    (w,) = [w for w in r.warnings if w.code == "REGISTER_URUTAN_BERKAS"]
+    assert w.rows == 1 and "registry.csv (5 baris)" in w.message
+    assert w.examples == ["registry-delta-2020-11-19.csv (1 baris) lalu registry.csv (5 baris): 1 NIK"]

@@ -1762,9 +1762,42 @@ class _Loader:
             if dup:
                 self._warn(
                     "NIK_GANDA_DI_REGISTER",
-                    f"{dup} baris memakai NIK yang sudah muncul di baris lain; baris terakhir per NIK yang dipakai.",
+                    f"{dup} baris memakai NIK yang sudah muncul di baris lain; baris terakhir per "
+                    "NIK (berkas dalam urutan disebut) yang dipakai.",
                     dup,
                 )
+                if len({p.source_file for p in self.parts}) > 1:
+                    self._file_order_warning()
+
+    def _file_order_warning(self) -> None:
+        """REGISTER_URUTAN_BERKAS: a larger file named after a smaller one whose NIKs it
+        repeats, as a full extract named after a delta (``--registry dukcapil/*.csv`` sorts
+        ``registry-delta-...`` before ``registry.csv``): its older rows then win over the
+        changes. Said, not reordered: the order named is the rule. Over the repeated NIKs
+        only (a few; no cost when every NIK occurs once)."""
+        t = self.table
+        rows = self.e.rows(f"""
+            WITH f AS (SELECT source_file, count(*) AS n FROM {t} GROUP BY 1),
+            d AS (SELECT nik, source_file, row_id FROM {t}
+                  WHERE nik IN (SELECT nik FROM {t} GROUP BY nik HAVING count(*) > 1))
+            SELECT a.source_file, fa.n, b.source_file, fb.n, count(DISTINCT a.nik) AS k
+            FROM d a JOIN d b ON a.nik = b.nik AND a.row_id < b.row_id
+                 AND a.source_file <> b.source_file
+            JOIN f fa ON fa.source_file = a.source_file
+            JOIN f fb ON fb.source_file = b.source_file
+            WHERE fb.n > fa.n GROUP BY ALL ORDER BY k DESC, 1, 3
+        """)
+        if rows:
+            first, n_first, later, n_later, k = rows[0]
+            self._warn(
+                "REGISTER_URUTAN_BERKAS",
+                f"Berkas {later} ({n_later} baris) disebut setelah {first} ({n_first} baris) dan "
+                f"menimpa {k} NIK-nya. Jika {later} ekstrak penuh dan {first} berkas perubahan "
+                "(delta), perubahan itu hilang: sebut ekstrak penuh lebih dulu, lalu delta urut "
+                "tanggal.",
+                int(k),
+                [f"{a} ({na} baris) lalu {b} ({nb} baris): {kk} NIK" for a, na, b, nb, kk in rows[:3]],
+            )
 
     def _unknown_status_warning(self) -> None:
         """STATUS_KTP_EL_TIDAK_DIKENAL: records whose e-KTP status is empty or not a code of
