@@ -1064,3 +1064,24 @@ def test_a_full_register_named_after_a_delta_is_warned_about(engine, tmp_path):
     (w,) = [w for w in r.warnings if w.code == "REGISTER_URUTAN_BERKAS"]
     assert w.rows == 1 and "registry.csv (5 baris)" in w.message
     assert w.examples == ["registry-delta-2020-11-19.csv (1 baris) lalu registry.csv (5 baris): 1 NIK"]
+
+
+def test_a_field_that_two_columns_could_be_says_which_is_used(engine, tmp_path):
+    """The first column that names a field wins; a second one (two NIK columns, NIK beside
+    NO_NIK) is passed through, and KOLOM_GANDA says which is used and how to choose."""
+    write_csv(tmp_path / "a.csv", [[*HEADER, "NIK"], [*ROW_A, "7371010101900009"]])
+    r = load_dpt(engine, [tmp_path / "a.csv"], table="a")
+    (w,) = [w for w in r.warnings if w.code == "KOLOM_GANDA"]
+    assert "'NIK' (kolom ke-5) dipakai sebagai NIK" in w.message and "kolom ke-11" in w.message
+    assert w.examples == ["Bila salah, ganti nama salah satu kolom 'NIK' di berkas."]
+    assert engine.one("SELECT nik FROM a")[0] == ROW_A[4]
+    write_csv(tmp_path / "b.csv", [[*HEADER, "No. NIK"], [*ROW_A, "7371010101900009"]])
+    r = load_dpt(engine, [tmp_path / "b.csv"], table="b")
+    (w,) = [w for w in r.warnings if w.code == "KOLOM_GANDA"]
+    assert "--kolom NIK=No. NIK" in w.examples[0]
+    # a mapping is the user's choice: nothing to say
+    r = load_dpt(engine, [tmp_path / "b.csv"], table="c", mapping={"NIK": "No. NIK"})
+    assert "KOLOM_GANDA" not in codes(r)
+    assert engine.one("SELECT nik FROM c")[0] == "7371010101900009"
+    # one column per field: no warning
+    assert "KOLOM_GANDA" not in codes(load_dpt(engine, [write_csv(tmp_path / "d.csv", [HEADER, ROW_A])], table="d"))

@@ -221,6 +221,23 @@ def resolve(kind: str, header: list[str], mapping: dict[str, str], where: str) -
     return found
 
 
+def other_candidates(
+    kind: str, header: list[str], found: dict[str, int], mapping: dict[str, str]
+) -> list[tuple[str, int, int]]:
+    """(field key, column used, another column that names the same field) for fields that
+    several columns could be: two ``NIK`` columns, ``NIK`` beside ``NO_NIK``. The first
+    wins (:func:`resolve`); the user is told which, since a wrong pick goes unnoticed
+    otherwise. Fields given by ``mapping`` are the user's choice, not listed."""
+    normed = [norm_name(h) for h in header]
+    known = _lookup(kind)
+    used = set(found.values())
+    return [
+        (key, found[key], i)
+        for i, n in enumerate(normed)
+        if (key := known.get(n)) and key in found and key not in mapping and i not in used
+    ]
+
+
 def parse_mapping_items(items: list[str] | tuple[str, ...]) -> dict[str, str]:
     """``["NIK=NO_INDUK", ...]`` (from ``--kolom``) -> dict."""
     out: dict[str, str] = {}

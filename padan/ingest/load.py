@@ -26,7 +26,14 @@ from padan.engine import Engine
 from padan.errors import PadanError
 from padan.identity.nik import TEST_VALUES, nik_cleaned_sql
 from padan.ingest import normalize as N
-from padan.ingest.columns import FIELDS, REJECT_COLUMNS, norm_name, normalize_mapping, resolve
+from padan.ingest.columns import (
+    FIELDS,
+    REJECT_COLUMNS,
+    norm_name,
+    normalize_mapping,
+    other_candidates,
+    resolve,
+)
 from padan.ingest.readers import (
     CsvPlan,
     FileInfo,
@@ -433,6 +440,20 @@ class _Loader:
     def _create_staging(self, header: list[str], where: str) -> None:
         self.raw_columns = header
         found = resolve(self.kind, header, self.mapping, where)
+        labels = {f.key: f.label for f in FIELDS[self.kind]}
+        for key, used, other in other_candidates(self.kind, header, found, self.mapping):
+            a, b, label = header[used], header[other], labels[key]
+            fix = (
+                f"ganti nama salah satu kolom {a!r} di berkas"
+                if norm_name(a) == norm_name(b)
+                else f"petakan dengan --kolom {label}={b} (padan import) atau ganti nama kolomnya"
+            )
+            self._warn(
+                "KOLOM_GANDA",
+                f"{where}: kolom {a!r} (kolom ke-{used + 1}) dipakai sebagai {label}; kolom "
+                f"{b!r} (kolom ke-{other + 1}) juga cocok dan diteruskan apa adanya.",
+                examples=[f"Bila salah, {fix}."],
+            )
         self.fields = self._read_only(found)
         self.unread = set(found.values()) - set(self.fields.values())
         cols = ", ".join(f"c{j} VARCHAR" for j in range(len(header)))
