@@ -187,6 +187,10 @@ def test_synonyms_and_mapping(engine, tmp_path):
     r = load_dpt(engine, [f], table="dpt", mapping={"NIK": "no induk"})
     assert r.accepted == 1
     assert engine.one("SELECT nik, jenis_kelamin, tps FROM dpt") == ("7371014507900001", "P", "001")
+    # the usual abbreviations of SIAK and hand-made sheets
+    header[4], header[8] = "NIK", "Jns. Kelamin"
+    r = load_dpt(engine, [write_csv(tmp_path / "jns.csv", [header, ROW_A[:9]])], table="jns")
+    assert engine.one("SELECT jenis_kelamin FROM jns") == ("P",)
 
 
 def test_missing_column_lists_found_and_closest(engine, tmp_path):
