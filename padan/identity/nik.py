@@ -130,7 +130,11 @@ _MASKED = r"[0-9*]*\*[0-9*]*"
 _GROUPED = r"[0-9](?:[-. ]*[0-9]){15}"  # 16 digits, separators only between digits
 _GROUPED_RE = re.compile(_GROUPED)
 _EXCEL_RE = re.compile(_EXCEL)
-_SEPARATORS_RE = re.compile(r"[-. ]+")
+_SEPARATORS = r"[-. ]+"
+_SEPARATORS_RE = re.compile(_SEPARATORS)
+# 2^53 as a 16-digit NIK: a double (an Excel number cell) holds every integer below it
+# exactly, so a NIK number below it can have been written whole, one above it cannot.
+EXACT_DOUBLE_LIMIT = "9007199254740992"
 
 
 @dataclass(frozen=True)
@@ -464,7 +468,7 @@ def ungrouped_sql(v: str) -> str:
     every row of a vector as soon as one row needs it (see :func:`_flags_sql`)."""
     return (
         f"CASE WHEN regexp_full_match({v}, '{_GROUPED}') AND NOT regexp_full_match({v}, '{_EXCEL}') "
-        f"THEN regexp_replace({v}, '[-. ]+', '', 'g') ELSE {v} END"
+        f"THEN regexp_replace({v}, '{_SEPARATORS}', '', 'g') ELSE {v} END"
     )
 
 

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from padan.engine import Engine
 from padan.errors import PadanError
-from padan.identity.nik import TEST_VALUES, nik_cleaned_sql
+from padan.identity.nik import EXACT_DOUBLE_LIMIT, TEST_VALUES, nik_cleaned_sql
 from padan.ingest import normalize as N
 from padan.ingest.columns import (
     FIELDS,
@@ -72,7 +72,7 @@ NOTE_LABELS = {
     "ENKODING_UTF16": "Dibaca sebagai UTF-16",
     "KOLOM_TAMBAHAN": "Kolom yang tidak ada di berkas pertama ditambahkan di akhir (kosong untuk berkas lain)",
     "KOLOM_TIDAK_ADA_DI_BERKAS": "Kolom dari berkas pertama tidak ada; dibiarkan kosong",
-    "KOLOM_TANPA_NAMA": "Baris data berakhir dengan pemisah lebih; dibaca sebagai kolom tanpa nama",
+    "KOLOM_TANPA_NAMA": "Nilai di luar kolom yang berjudul dibaca sebagai kolom tanpa nama",
 }
 
 
@@ -1144,7 +1144,7 @@ class _Loader:
             return "false"  # CSV only: no number cells, nothing to test per row
         parts = ", ".join(str(p) for p in self.exact_num_parts)
         in_exact = f" OR part IN ({parts})" if parts else ""
-        return f"({v} < '9007199254740992' AND (NOT ends_with({v}, '0'){in_exact}))"
+        return f"({v} < '{EXACT_DOUBLE_LIMIT}' AND (NOT ends_with({v}, '0'){in_exact}))"
 
     def _reject_sql(self) -> str:
         """Rows that cannot be a record at all (see docs/import.md)."""
@@ -1202,7 +1202,7 @@ class _Loader:
         self.exact_num_parts = self._exact_number_parts()
         self._classify()
         n = len(self.raw_columns)
-        raw = f"[{', '.join(f'c{j}' for j in range(n))}]"
+        raw = f"[{_names(n)}]"
         if self.kind == "dpt":
             self._build_dpt()
         else:
@@ -1817,7 +1817,10 @@ class _Loader:
                 "(delta), perubahan itu hilang: sebut ekstrak penuh lebih dulu, lalu delta urut "
                 "tanggal.",
                 int(k),
-                [f"{a} ({na} baris) lalu {b} ({nb} baris): {kk} NIK" for a, na, b, nb, kk in rows[:3]],
+                [
+                    f"{a} ({na} baris) lalu {b} ({nb} baris): {kk} NIK"
+                    for a, na, b, nb, kk in rows[:3]
+                ],
             )
 
     def _unknown_status_warning(self) -> None:
@@ -1897,9 +1900,7 @@ class _XlsxAhead:
     def __init__(self, read: Callable[[Source], Iterable[SheetData | str]], sources: list[Source]):
         self.read = read
         self.todo = [
-            i
-            for i, s in enumerate(sources)
-            if s.fmt != "csv" and s.size <= XLSX_AHEAD_MAX_BYTES
+            i for i, s in enumerate(sources) if s.fmt != "csv" and s.size <= XLSX_AHEAD_MAX_BYTES
         ]
         self.ahead = set(self.todo)
         self.sources = sources

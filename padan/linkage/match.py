@@ -21,7 +21,7 @@ from typing import Any
 from padan.engine import Beside
 from padan.identity.names import normalize_name_sql
 from padan.identity.nik import ERROR as NIK_ERROR
-from padan.identity.nik import NIK_REASONS, nik_clean_sql, nik_cleaned_sql
+from padan.identity.nik import EXACT_DOUBLE_LIMIT, NIK_REASONS, nik_clean_sql, nik_cleaned_sql
 from padan.linkage import rules
 from padan.linkage.duplicates import K2, find_duplicates
 from padan.linkage.status import (
@@ -99,7 +99,9 @@ _NIK_INVALID = "[{}]".format(
         and code not in ("NIK_KOSONG", "NIK_DISAMARKAN", "NIK_RUSAK_EXCEL")
     )
 )
-_EXCEL_MAYBE_CUT = "(d.nik IS NULL AND (ends_with(d.nik_m, '0') OR d.nik_m >= '9007199254740992'))"
+_EXCEL_MAYBE_CUT = (
+    f"(d.nik IS NULL AND (ends_with(d.nik_m, '0') OR d.nik_m >= '{EXACT_DOUBLE_LIMIT}'))"
+)
 
 
 def _prepare(
