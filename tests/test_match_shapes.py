@@ -269,3 +269,79 @@ def test_nik_typed_as_numbers_in_excel_keeps_links_and_statuses(plain):
     assert {k: v[:2] for k, v in got.items()} == {k: v[:2] for k, v in expected.items()}
     flagged = sum("NIK_RUSAK_EXCEL" in v[3].split(";") for v in got.values())
     assert flagged > 0.9 * len(got)
+
+
+def _moved_to(province: str, d: Path, dpt: list[list[str]], reg: list[list[str]]):
+    """The voters moved to another province: each Sulsel kecamatan code given one of
+    ``province``'s (its NIK and NKK prefixes too, in both files), each desa one of the new
+    kecamatan's desa (its names in the DPT, its code parts in the register). Returns the
+    files and the NIK mapping; a NIK whose first six digits are no Sulsel kecamatan (a typo in
+    the region digits) is left as it is."""
+    from padan.engine import connect
+    from padan.ingest import load_dpt
+    from padan.reference.wilayah import children, get
+
+    def kecamatans(prov: str) -> list[str]:
+        return sorted(k.code for kab in children(prov) for k in children(kab.code))
+
+    old = kecamatans("73")
+    new = kecamatans(province)
+    random.Random(7).shuffle(new)
+    kec = dict(zip(old, new, strict=False))
+    assert len(kec) == len(old)
+    desa: dict[str, str] = {}
+
+    def moved(code: str) -> str:
+        if code not in desa:
+            taken = {v for k, v in desa.items() if k[:6] == code[:6]}
+            desa[code] = next(c.code for c in children(kec[code[:6]]) if c.code not in taken)
+        return desa[code]
+
+    def nik(v: str) -> str:
+        return kec[v[:6]] + v[6:] if v[:6] in kec else v
+
+    e = connect()
+    load_dpt(e, [d / "dpt.csv"], table="dpt", hash_files=False)
+    code_of = dict(e.rows("SELECT row_id, kode_desa FROM dpt"))
+    e.close()
+    kab, kc, kel, n, k = (
+        _col(dpt, c) for c in ("KABUPATEN", "KECAMATAN", "KELURAHAN", "NIK", "NKK")
+    )
+    a = [dpt[0]]
+    for i, r in enumerate(dpt[1:]):
+        r = r[:]
+        c = moved(code_of[i])
+        r[kab], r[kc], r[kel] = (get(x).name.upper() for x in (c[:4], c[:6], c))
+        r[n], r[k] = nik(r[n]), nik(r[k])
+        a.append(r)
+    parts = [_col(reg, c) for c in ("NO_PROP", "NO_KAB", "NO_KEC", "NO_KEL")]
+    rn, rk = _col(reg, "NIK"), _col(reg, "NO_KK")
+    b = [reg[0]]
+    for r in reg[1:]:
+        r = r[:]
+        p = [int(r[j]) for j in parts]
+        c = moved(f"{p[0]:02d}{p[1]:02d}{p[2]:02d}{p[3]:04d}")
+        for j, (lo, hi) in zip(parts, ((0, 2), (2, 4), (4, 6), (6, 10)), strict=True):
+            r[j] = str(int(c[lo:hi]))
+        r[rn], r[rk] = nik(r[rn]), nik(r[rk])
+        b.append(r)
+    return _write_csv(d / f"dpt_{province}.csv", a), _write_csv(d / f"reg_{province}.csv", b), nik
+
+
+@pytest.mark.parametrize("province", ["32", "12"])
+def test_the_same_decisions_in_another_province(plain, province):
+    """Nothing in the rules is Sulsel's: the same voters with the codes and names of another
+    province (Jawa Barat, Sumatera Utara) get the same decisions. Only rows whose DPT NIK has
+    a typo in its region digits may differ: whether the typo is itself a known kecamatan
+    decides tier 2 (docs/linkage.md), and that changes with the province."""
+    d, dpt, reg, expected = plain
+    a, b, nik = _moved_to(province, d, dpt, reg)
+    match_files([a], [b], d / f"hasil_{province}.csv")
+    got, _ = _decisions(d / f"hasil_{province}.csv")
+    assert got.keys() == expected.keys()
+    n = _col(dpt, "NIK")
+    kept = {r[-1] for r in dpt[1:] if not r[n][:6].isdigit() or nik(r[n]) != r[n]}
+    assert len(kept) > 0.97 * len(expected)
+    moved = {k: (nik(v[0]),) + v[1:] for k, v in expected.items()}
+    differ = {k: (moved[k], got[k]) for k in kept if got[k] != moved[k]}
+    assert differ == {}
