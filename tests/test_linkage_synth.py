@@ -89,3 +89,23 @@ def test_quality_on_names_never_seen(synth, tmp_path):
     o = report["overall"]
     assert o["precision"] >= 0.999 and o["recall"] >= 0.99 and o["status_accuracy"] >= 0.99
     assert o["review_rate"] <= 0.005
+
+
+@pytest.mark.slow
+def test_quality_when_every_dpt_nik_is_masked(synth, tmp_path):
+    """KPU's published lists hide digits 7-16 of every NIK and NKK (``737101**********``). With
+    every DPT NIK so, the links come from tier 2 (masked NIK, visible digits agreeing, identity)
+    and tier 3: no wrong link, and almost every voter still found."""
+    with (synth / "dpt.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    cols = [rows[0].index("NIK"), rows[0].index("NKK")]
+    for r in rows[1:]:
+        for c in cols:
+            r[c] = r[c][:6] + "*" * 10 if len(r[c]) == 16 else r[c]
+    with (tmp_path / "dpt.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    report = evaluate([tmp_path / "dpt.csv"], [synth / "registry.csv"], synth / "ground_truth.csv")
+    o = report["overall"]
+    assert o["precision"] >= 0.9995 and o["recall"] >= 0.98 and o["status_accuracy"] >= 0.98
+    assert o["review_rate"] <= 0.01
+    assert report["by_tier"]["NIK_KOREKSI"]["n"] > 0.8 * o["n"] and "NIK" not in report["by_tier"]
