@@ -262,6 +262,23 @@ def test_date_formats(engine, tmp_path):
     assert w.rows == 2 and "31-02-1990" in w.examples[0]
 
 
+def test_day_and_month_without_leading_zeros(engine, tmp_path):
+    # Excel's d-m-yyyy and d/m/yyyy formats: 17-4-1994 has its second separator where an ISO
+    # date does, and was read as one (NULL) before 5 Dec 2026
+    vals = ["17-4-1994", "8-5-1995", "1/12/1961", "17|4|1994", "1994-4-17", "31-2-1990"]
+    r, got = _load_dates(engine, tmp_path, vals)
+    assert got == [
+        dt.date(1994, 4, 17),
+        dt.date(1995, 5, 8),
+        dt.date(1961, 12, 1),
+        dt.date(1994, 4, 17),
+        dt.date(1994, 4, 17),
+        None,
+    ]
+    w = next(w for w in r.warnings if w.code == "TANGGAL_TIDAK_VALID")
+    assert w.rows == 1 and "31-2-1990" in w.examples[0]
+
+
 def test_excel_serial_dates_reach_the_oldest_voters(engine, tmp_path):
     # A sheet saved as CSV with its date column formatted as a number: the voters born
     # before May 1927 have 4-digit serials (8469 = 9 Mar 1923). Numbers up to 2100 could be

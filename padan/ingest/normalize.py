@@ -104,7 +104,10 @@ def date_order_stats(expr: str, weight: str = "1") -> str:
 def parse_date(expr: str, mdy: str = "false") -> str:
     """A DATE from the contract's formats (``DD-MM-YYYY``, ``DD/MM/YYYY``, ``DD|MM|YYYY``,
     ``YYYY-MM-DD``, an Excel serial number 2101-80000, 1905-2119: a number up to 2100 could be
-    a year and is not read as one); NULL when unparseable.
+    a year and is not read as one); NULL when unparseable. Day and month may be typed without
+    their leading zero (``7-5-1990``, as Excel's ``d-m-yyyy`` writes them): ISO is told by
+    its four-digit first part, not by where the second separator falls (``17-4-1994`` has it
+    where ``1994-04-17`` does).
 
     ``mdy`` is a SQL boolean: read ``NN-NN-YYYY`` as month-day-year (decided per file). The
     parts are reordered to ISO and cast (much cheaper than strptime); an impossible date
@@ -116,7 +119,7 @@ def parse_date(expr: str, mdy: str = "false") -> str:
     serial = f"TRY_CAST({expr} AS DOUBLE)"
     return (
         f"coalesce(CASE WHEN {expr} IS NULL THEN NULL "
-        f"WHEN substr({t}, 5, 1) = '-' THEN TRY_CAST({t} AS DATE) "
+        f"WHEN strpos({t}, '-') = 5 THEN TRY_CAST({t} AS DATE) "
         f"WHEN split_part({t}, '-', 4) <> '' THEN NULL "
         f"WHEN {mdy} THEN TRY_CAST({p3} || '-' || {p1} || '-' || {p2} AS DATE) "
         f"ELSE TRY_CAST({p3} || '-' || {p2} || '-' || {p1} AS DATE) END, "
