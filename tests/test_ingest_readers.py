@@ -10,6 +10,7 @@ import pytest
 
 from padan.errors import PadanError
 from padan.ingest import load_dpt, load_registry
+from padan.ingest.columns import norm_name
 from padan.ingest.load import input_sources
 
 HEADER = [
@@ -191,6 +192,20 @@ def test_synonyms_and_mapping(engine, tmp_path):
     header[4], header[8] = "NIK", "Jns. Kelamin"
     r = load_dpt(engine, [write_csv(tmp_path / "jns.csv", [header, ROW_A[:9]])], table="jns")
     assert engine.one("SELECT jenis_kelamin FROM jns") == ("P",)
+    # a template's notes in brackets after the names
+    header[4:9] = [
+        "Nomor Induk Kependudukan (NIK)",
+        "NAMA [sesuai KTP]",
+        "Tempat Lahir",
+        "Tanggal Lahir (DD-MM-YYYY)",
+        "Jenis Kelamin (L/P)",
+    ]
+    r = load_dpt(engine, [write_csv(tmp_path / "notes.csv", [header, ROW_A[:9]])], table="notes")
+    assert r.accepted == 1 and "KOLOM_TANPA_NAMA" not in codes(r)
+    assert engine.one("SELECT nik, nama IS NOT NULL, tanggal_lahir, jenis_kelamin FROM notes") == (
+        "7371014507900001", True, dt.date(1990, 7, 5), "P"
+    )
+    assert norm_name("(NIK)") == "NIK" and norm_name("No. KK (16 digit)") == "NO_KK"
 
 
 def test_missing_column_lists_found_and_closest(engine, tmp_path):

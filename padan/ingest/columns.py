@@ -25,10 +25,19 @@ class Field:
     required: bool = False
 
 
+_NOTE = re.compile(r"[(\[][^)\]]*[)\]]")
+
+
 def norm_name(name: object) -> str:
-    """``Tanggal Lahir`` / ``TANGGAL_LAHIR`` / ``tanggal.lahir`` -> ``TANGGAL_LAHIR``."""
+    """``Tanggal Lahir`` / ``TANGGAL_LAHIR`` / ``tanggal.lahir`` -> ``TANGGAL_LAHIR``.
+
+    A note in brackets is not part of the name: templates write ``Tanggal Lahir
+    (DD-MM-YYYY)``, ``Jenis Kelamin (L/P)``, ``Nomor Induk Kependudukan (NIK)`` (a name that
+    is only a note, ``(NIK)``, is what it says)."""
     s = "" if name is None else str(name)
     s = s.replace("\ufeff", "").strip().strip('"').strip()
+    bare = _NOTE.sub(" ", s)
+    s = bare if bare.strip() else re.sub(r"[()\[\]]", " ", s)
     return re.sub(r"[\s./_\-]+", "_", s.upper()).strip("_")
 
 
