@@ -294,6 +294,18 @@ def test_day_and_month_without_leading_zeros(engine, tmp_path):
     assert w.rows == 1 and "31-2-1990" in w.examples[0]
 
 
+def test_month_names_indonesian_and_english(engine, tmp_path):
+    # Excel's d mmmm yyyy and dd-mmm-yyyy formats, in an Indonesian or an English locale
+    vals = ["17 Agustus 1945", "17-Agu-1945", "17-Aug-1945", "1 mei 1990", "5 Nopember 1960"]
+    vals += ["17-Apr-94", "31 Februari 1990", "17 Bulan 1945"]
+    r, got = _load_dates(engine, tmp_path, vals)
+    assert got == [dt.date(1945, 8, 17)] * 3 + [dt.date(1990, 5, 1), dt.date(1960, 11, 5)] + [
+        None
+    ] * 3
+    w = next(w for w in r.warnings if w.code == "TANGGAL_TIDAK_VALID")
+    assert w.rows == 3
+
+
 def test_excel_serial_dates_reach_the_oldest_voters(engine, tmp_path):
     # A sheet saved as CSV with its date column formatted as a number: the voters born
     # before May 1927 have 4-digit serials (8469 = 9 Mar 1923). Numbers up to 2100 could be

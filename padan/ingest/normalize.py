@@ -109,6 +109,11 @@ def parse_date(expr: str, mdy: str = "false") -> str:
     its four-digit first part, not by where the second separator falls (``17-4-1994`` has it
     where ``1994-04-17`` does).
 
+    The month may be a name, Indonesian or English, in full or in three letters, as Excel's
+    ``d mmmm yyyy`` and ``dd-mmm-yyyy`` formats write it (``17 Agustus 1945``,
+    ``17-Agu-1945``, ``17-Aug-1945``, ``01-Mei-1990``); a two-digit year is not read (its
+    century is a guess).
+
     ``mdy`` is a SQL boolean: read ``NN-NN-YYYY`` as month-day-year (decided per file). The
     parts are reordered to ISO and cast (much cheaper than strptime); an impossible date
     (31-02) fails the cast. Ingest evaluates this once per distinct value
@@ -124,7 +129,44 @@ def parse_date(expr: str, mdy: str = "false") -> str:
         f"WHEN {mdy} THEN TRY_CAST({p3} || '-' || {p1} || '-' || {p2} AS DATE) "
         f"ELSE TRY_CAST({p3} || '-' || {p2} || '-' || {p1} AS DATE) END, "
         f"CASE WHEN {serial} BETWEEN 2101 AND 80000 AND {serial} = floor({serial}) "
-        f"THEN CAST(DATE '1899-12-30' + CAST({serial} AS INTEGER) AS DATE) END)"
+        f"THEN CAST(DATE '1899-12-30' + CAST({serial} AS INTEGER) AS DATE) END, "
+        f"{_named_month_date(expr)})"
+    )
+
+
+# Month names and abbreviations as Indonesian and English Excel write them.
+MONTHS: dict[str, int] = {
+    name: m
+    for m, names in enumerate(
+        (
+            "JAN JANUARI JANUARY",
+            "FEB PEB FEBRUARI PEBRUARI FEBRUARY",
+            "MAR MARET MARCH",
+            "APR APRIL",
+            "MEI MAY",
+            "JUN JUNI JUNE",
+            "JUL JULI JULY",
+            "AGU AGT AGS AGUSTUS AUG AUGUST",
+            "SEP SEPT SEPTEMBER",
+            "OKT OKTOBER OCT OCTOBER",
+            "NOV NOP NOVEMBER NOPEMBER",
+            "DES DESEMBER DEC DECEMBER",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+_NAMED_MONTH = r"([0-9]{1,2})[-/. ]+([A-Z]+)[-/., ]+([0-9]{4})"
+
+
+def _named_month_date(expr: str) -> str:
+    """``17 Agustus 1945`` / ``17-Aug-1945`` as a DATE (see :func:`parse_date`), else NULL."""
+    u = f"upper(trim({expr}))"
+    part = lambda i: f"regexp_extract({u}, '{_NAMED_MONTH}', {i})"  # noqa: E731
+    whens = " ".join(f"WHEN '{n}' THEN '{m:02d}'" for n, m in MONTHS.items())
+    return (
+        f"CASE WHEN regexp_full_match({u}, '{_NAMED_MONTH}') THEN TRY_CAST("
+        f"{part(3)} || '-' || (CASE {part(2)} {whens} END) || '-' || {part(1)} AS DATE) END"
     )
 
 
