@@ -10,7 +10,6 @@ import pytest
 
 from padan.errors import PadanError
 from padan.ingest import load_dpt, load_registry
-from padan.ingest.columns import norm_name
 from padan.ingest.load import input_sources
 
 HEADER = [
@@ -205,7 +204,10 @@ def test_synonyms_and_mapping(engine, tmp_path):
     assert engine.one("SELECT nik, nama IS NOT NULL, tanggal_lahir, jenis_kelamin FROM notes") == (
         "7371014507900001", True, dt.date(1990, 7, 5), "P"
     )
-    assert norm_name("(NIK)") == "NIK" and norm_name("No. KK (16 digit)") == "NO_KK"
+    # a name that is only a note is what it says
+    header[4] = "(NIK)"
+    r = load_dpt(engine, [write_csv(tmp_path / "only.csv", [header, ROW_A[:9]])], table="only_note")
+    assert engine.one("SELECT nik FROM only_note") == ("7371014507900001",)
 
 
 def test_missing_column_lists_found_and_closest(engine, tmp_path):
@@ -994,6 +996,21 @@ def test_sheets_of_several_xlsx_files_are_staged_together_in_input_order(engine,
     names = [x[0] for x in engine.rows("SELECT nama FROM dpt ORDER BY row_id")]
     assert names == ["ANI 1", "ANI 2", "BUDI 1", "BUDI 2", "CICI", "DODI 1", "DODI 2"]
     assert r.accepted == 7
+
+
+def test_columns_told_apart_by_a_note_in_brackets_stay_apart(engine, tmp_path):
+    """A note in brackets is left out to find a field (Tanggal Lahir (DD-MM-YYYY)), not to
+    tell columns apart: INFO (PPS) and INFO (KPU) are two columns in every file."""
+    head = [*HEADER, "INFO (PPS)", "INFO (KPU)"]
+    write_csv(tmp_path / "a.csv", [head, [*ROW_A, "pps a", "kpu a"]])
+    write_csv(tmp_path / "b.csv", [head, [*ROW_B, "pps b", "kpu b"]])
+    r = load_dpt(engine, [tmp_path / "a.csv", tmp_path / "b.csv"], table="dpt")
+    assert r.raw_columns == head and "KOLOM_TAMBAHAN" not in codes(r)
+    cols = ", ".join(input_sources(r)[-2:])
+    assert engine.rows(f"SELECT {cols} FROM dpt ORDER BY row_id") == [
+        ("pps a", "kpu a"),
+        ("pps b", "kpu b"),
+    ]
 
 
 def test_a_column_only_a_later_file_has_is_kept_not_dropped(engine, tmp_path):

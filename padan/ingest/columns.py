@@ -25,20 +25,27 @@ class Field:
     required: bool = False
 
 
+def norm_name(name: object) -> str:
+    """``Tanggal Lahir`` / ``TANGGAL_LAHIR`` / ``tanggal.lahir`` -> ``TANGGAL_LAHIR``."""
+    s = "" if name is None else str(name)
+    s = s.replace("\ufeff", "").strip().strip('"').strip()
+    return re.sub(r"[\s./_\-]+", "_", s.upper()).strip("_")
+
+
 _NOTE = re.compile(r"[(\[][^)\]]*[)\]]")
 
 
-def norm_name(name: object) -> str:
-    """``Tanggal Lahir`` / ``TANGGAL_LAHIR`` / ``tanggal.lahir`` -> ``TANGGAL_LAHIR``.
-
-    A note in brackets is not part of the name: templates write ``Tanggal Lahir
-    (DD-MM-YYYY)``, ``Jenis Kelamin (L/P)``, ``Nomor Induk Kependudukan (NIK)`` (a name that
-    is only a note, ``(NIK)``, is what it says)."""
-    s = "" if name is None else str(name)
-    s = s.replace("\ufeff", "").strip().strip('"').strip()
+def _field_of(known: dict[str, str], name: object) -> str | None:
+    """The field a column name says, by :func:`norm_name`, else without a note in brackets:
+    templates write ``Tanggal Lahir (DD-MM-YYYY)``, ``Jenis Kelamin (L/P)``, ``Nomor Induk
+    Kependudukan (NIK)``, and a name that is only a note, ``(NIK)``, is what it says. (Only
+    for finding fields: columns are told apart by their whole names, so ``CATATAN (PPS)``
+    and ``CATATAN (KPU)`` stay two columns.)"""
+    if (key := known.get(norm_name(name))) or name is None:
+        return key
+    s = str(name)
     bare = _NOTE.sub(" ", s)
-    s = bare if bare.strip() else re.sub(r"[()\[\]]", " ", s)
-    return re.sub(r"[\s./_\-]+", "_", s.upper()).strip("_")
+    return known.get(norm_name(bare if bare.strip() else re.sub(r"[()\[\]]", " ", s)))
 
 
 DPT_FIELDS: tuple[Field, ...] = (
@@ -211,7 +218,7 @@ def score_header(kind: str, cells: list[object], mapping: dict[str, str]) -> int
     wanted = set(mapping.values())
     return len(
         {
-            known.get(norm_name(c)) or ("map:" + norm_name(c) if norm_name(c) in wanted else None)
+            _field_of(known, c) or ("map:" + norm_name(c) if norm_name(c) in wanted else None)
             for c in cells
         }
         - {None}
@@ -231,8 +238,8 @@ def resolve(kind: str, header: list[str], mapping: dict[str, str], where: str) -
         if source in normed:
             found[key] = normed.index(source)
     taken = set(found.values())
-    for i, n in enumerate(normed):
-        key = known.get(n)
+    for i, h in enumerate(header):
+        key = _field_of(known, h)
         if key and key not in found and key not in mapping and i not in taken:
             found[key] = i
             taken.add(i)
@@ -275,13 +282,12 @@ def other_candidates(
     several columns could be: two ``NIK`` columns, ``NIK`` beside ``NO_NIK``. The first
     wins (:func:`resolve`); the user is told which, since a wrong pick goes unnoticed
     otherwise. Fields given by ``mapping`` are the user's choice, not listed."""
-    normed = [norm_name(h) for h in header]
     known = _lookup(kind)
     used = set(found.values())
     return [
         (key, found[key], i)
-        for i, n in enumerate(normed)
-        if (key := known.get(n)) and key in found and key not in mapping and i not in used
+        for i, h in enumerate(header)
+        if (key := _field_of(known, h)) and key in found and key not in mapping and i not in used
     ]
 
 
