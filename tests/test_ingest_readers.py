@@ -279,33 +279,35 @@ def test_date_formats(engine, tmp_path):
     assert w.rows == 2 and "31-02-1990" in w.examples[0]
 
 
-def test_day_and_month_without_leading_zeros(engine, tmp_path):
-    # Excel's d-m-yyyy and d/m/yyyy formats: 17-4-1994 has its second separator where an ISO
-    # date does, and was read as one (NULL) before 5 Dec 2026
-    vals = ["17-4-1994", "8-5-1995", "1/12/1961", "17|4|1994", "1994-4-17", "31-2-1990"]
-    r, got = _load_dates(engine, tmp_path, vals)
-    assert got == [
-        dt.date(1994, 4, 17),
-        dt.date(1995, 5, 8),
-        dt.date(1961, 12, 1),
-        dt.date(1994, 4, 17),
-        dt.date(1994, 4, 17),
-        None,
-    ]
-    w = next(w for w in r.warnings if w.code == "TANGGAL_TIDAK_VALID")
-    assert w.rows == 1 and "31-2-1990" in w.examples[0]
+D = dt.date
 
 
-def test_month_names_indonesian_and_english(engine, tmp_path):
-    # Excel's d mmmm yyyy and dd-mmm-yyyy formats, in an Indonesian or an English locale
-    vals = ["17 Agustus 1945", "17-Agu-1945", "17-Aug-1945", "1 mei 1990", "5 Nopember 1960"]
-    vals += ["17-Apr-94", "31 Februari 1990", "17 Bulan 1945"]
+@pytest.mark.parametrize(
+    ("vals", "expected", "invalid"),
+    [
+        # Excel's d-m-yyyy and d/m/yyyy: 17-4-1994 has its second separator where an ISO date
+        # does, and was read as one (NULL) before 5 Dec 2026
+        (
+            ["17-4-1994", "8-5-1995", "1/12/1961", "17|4|1994", "1994-4-17", "31-2-1990"],
+            [D(1994, 4, 17), D(1995, 5, 8), D(1961, 12, 1), D(1994, 4, 17), D(1994, 4, 17), None],
+            ["31-2-1990"],
+        ),
+        # Excel's d mmmm yyyy and dd-mmm-yyyy, in an Indonesian or an English locale; a
+        # two-digit year is not read (its century is a guess)
+        (
+            ["17 Agustus 1945", "17-Agu-1945", "17-Aug-1945", "1 mei 1990", "5 Nopember 1960",
+             "17-Apr-94", "31 Februari 1990", "17 Bulan 1945"],
+            [D(1945, 8, 17)] * 3 + [D(1990, 5, 1), D(1960, 11, 5), None, None, None],
+            ["17-Apr-94", "31 Februari 1990", "17 Bulan 1945"],
+        ),
+    ],
+    ids=["without-leading-zeros", "month-names"],
+)  # fmt: skip
+def test_dates_as_excel_formats_write_them(engine, tmp_path, vals, expected, invalid):
     r, got = _load_dates(engine, tmp_path, vals)
-    assert got == [dt.date(1945, 8, 17)] * 3 + [dt.date(1990, 5, 1), dt.date(1960, 11, 5)] + [
-        None
-    ] * 3
+    assert got == expected
     w = next(w for w in r.warnings if w.code == "TANGGAL_TIDAK_VALID")
-    assert w.rows == 3
+    assert w.rows == len(invalid) and invalid[0] in w.examples[0]
 
 
 def test_excel_serial_dates_reach_the_oldest_voters(engine, tmp_path):
