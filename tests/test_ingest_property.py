@@ -113,7 +113,13 @@ def test_malformed_rows_all_accounted_for(tmp_path_factory, rows, delim, crlf):
 # then padan keeps the value in a canonical column and gives it back, see
 # LoadReport.raw_sources), or from all styles at once (then it stays in ``raw``).
 STYLES = {
-    "TPS": [["1", "2", "12"], ["001", "002", "012"], ["TPS 001", "TPS 7"], ["", "0", "1000"]],
+    "TPS": [
+        ["1", "2", "12"],
+        ["001", "002", "012"],
+        ["TPS 001", "TPS 7"],
+        ["TPS.01", "Tps-002", "TPS No. 3"],
+        ["", "0", "1000", "-1"],
+    ],
     "USIA": [["17", "45", "80"], ["017", "45.0", " 30"], ["", "abc"]],
     "TANGGAL_LAHIR": [
         ["05-07-1990", "31-12-1969"],

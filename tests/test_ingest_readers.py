@@ -210,6 +210,21 @@ def test_synonyms_and_mapping(engine, tmp_path):
     assert engine.one("SELECT nik FROM only_note") == ("7371014507900001",)
 
 
+def test_tps_sex_and_marital_status_as_people_type_them(engine, tmp_path):
+    typed = [
+        ("TPS.01", "laki2", "Cerai", "001", "L", "P"),
+        ("Tps-002", "Lelaki", "Belum", "002", "L", "B"),
+        ("TPS No. 3", "Wanita", "Kawin", "003", "P", "S"),
+        ("TPS: 12", "Pr", "JANDA", "012", "P", "P"),
+        ("-1", "X", "?", None, None, None),  # not a TPS number, sex or status: warned
+    ]
+    rows = [HEADER] + [[*ROW_A[:3], t, *ROW_A[4:8], j, k] for t, j, k, *_ in typed]
+    r = load_dpt(engine, [write_csv(tmp_path / "typed.csv", rows)], table="typed")
+    got = engine.rows("SELECT tps, jenis_kelamin, status_kawin FROM typed ORDER BY row_id")
+    assert got == [tuple(t[3:]) for t in typed]
+    assert {"TPS_TIDAK_VALID", "JENIS_KELAMIN_TIDAK_DIKENAL"} <= set(codes(r))
+
+
 def test_missing_column_lists_found_and_closest(engine, tmp_path):
     header = [
         "KABUPATEN",

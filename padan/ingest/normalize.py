@@ -25,7 +25,8 @@ def sex(expr: str) -> str:
     """L / P from ``L``, ``P``, ``LAKI-LAKI``, ``PEREMPUAN``, ``1``, ``2`` (and a few more)."""
     return (
         f"CASE {squash(expr)} WHEN 'L' THEN 'L' WHEN 'LK' THEN 'L' WHEN 'LAKILAKI' THEN 'L' "
-        "WHEN 'LAKI' THEN 'L' WHEN 'PRIA' THEN 'L' WHEN '1' THEN 'L' "
+        "WHEN 'LAKI' THEN 'L' WHEN 'LAKI2' THEN 'L' WHEN 'LELAKI' THEN 'L' WHEN 'PRIA' THEN 'L' "
+        "WHEN '1' THEN 'L' "
         "WHEN 'P' THEN 'P' WHEN 'PR' THEN 'P' WHEN 'PEREMPUAN' THEN 'P' WHEN 'WANITA' THEN 'P' "
         "WHEN 'W' THEN 'P' WHEN '2' THEN 'P' END"
     )
@@ -39,7 +40,8 @@ def marital(expr: str) -> str:
         "WHEN 'S' THEN 'S' WHEN 'K' THEN 'S' WHEN 'SK' THEN 'S' WHEN 'KAWIN' THEN 'S' "
         "WHEN 'SUDAHKAWIN' THEN 'S' WHEN 'SUDAH' THEN 'S' WHEN '2' THEN 'S' "
         "WHEN 'P' THEN 'P' WHEN 'PK' THEN 'P' WHEN 'PERNAHKAWIN' THEN 'P' WHEN 'PERNAH' THEN 'P' "
-        "WHEN 'CERAIHIDUP' THEN 'P' WHEN 'CERAIMATI' THEN 'P' WHEN 'CH' THEN 'P' WHEN 'CM' THEN 'P' "
+        "WHEN 'CERAI' THEN 'P' WHEN 'CERAIHIDUP' THEN 'P' WHEN 'CERAIMATI' THEN 'P' WHEN 'CH' THEN 'P' "
+        "WHEN 'CM' THEN 'P' "
         "WHEN 'JANDA' THEN 'P' WHEN 'DUDA' THEN 'P' WHEN '3' THEN 'P' WHEN '4' THEN 'P' END"
     )
 
@@ -54,8 +56,11 @@ def ktp_el(expr: str) -> str:
 
 
 def tps(expr: str) -> str:
-    """``TPS 001`` / ``1`` / ``001`` / ``1.0`` -> ``001``; NULL when not a TPS number 1-999."""
-    d = f"TRY_CAST(trim(replace(upper({expr}), 'TPS', '')) AS DOUBLE)"
+    """``TPS 001`` / ``1`` / ``001`` / ``1.0`` -> ``001``; NULL when not a TPS number 1-999.
+    The word TPS and a ``NO``/``NOMOR`` may come first, with any of ``.:-#`` after them
+    (``TPS.01``, ``Tps-001``, ``TPS No. 1``)."""
+    bare = f"regexp_replace(upper(trim({expr})), '^(TPS[ .:#-]*)?((NOMOR|NO)[ .:#-]*)?', '')"
+    d = f"TRY_CAST(trim({bare}) AS DOUBLE)"
     return (
         f"CASE WHEN {d} BETWEEN 1 AND 999 AND {d} = floor({d}) "
         f"THEN lpad(CAST(CAST({d} AS INTEGER) AS VARCHAR), 3, '0') END"
