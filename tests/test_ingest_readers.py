@@ -135,6 +135,23 @@ def test_unsplittable_rows_are_rejected_with_line(engine, tmp_path):
     assert engine.rows("SELECT source_row FROM dpt ORDER BY row_id") == [(2,), (5,)]
 
 
+def test_a_footer_and_a_signature_under_the_table_are_not_voters(engine, tmp_path):
+    """A total line and a signature under the list (a name alone: no NIK, birth date or sex)
+    are rejected rows, not voters, and the total is no unknown region. A name with a birth
+    date or a sex, and no NIK, stays a voter."""
+    w = len(HEADER)
+    total = ["Jumlah pemilih: 2"] + [""] * (w - 1)
+    sign = [""] * 5 + ["Ketua KPPS"] + [""] * (w - 6)
+    no_nik = [*ROW_B[:4], "", *ROW_B[5:8], "", ""]  # name and birth date, no NIK, no sex
+    f = write_csv(tmp_path / "dpt.csv", [HEADER, ROW_A, ROW_B, no_nik, total, sign])
+    r = load_dpt(engine, [f], table="dpt")
+    assert (r.rows_read, r.accepted, r.rejected) == (5, 3, 2)
+    rej = engine.rows("SELECT source_row, reason, message FROM dpt_rejects ORDER BY source_row")
+    assert [x[:2] for x in rej] == [(5, "BARIS_TANPA_IDENTITAS"), (6, "BARIS_TANPA_IDENTITAS")]
+    assert "tanpa NAMA dan tanpa NIK" in rej[0][2] and "hanya berisi nama" in rej[1][2]
+    assert not [x for x in r.warnings if x.code.startswith("WILAYAH")]
+
+
 def test_row_without_name_and_nik_rejected_but_bad_nik_kept(engine, tmp_path):
     empty = list(ROW_A)
     empty[4] = empty[5] = ""

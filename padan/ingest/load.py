@@ -1150,7 +1150,12 @@ class _Loader:
         """Rows that cannot be a record at all (see docs/import.md)."""
         nik_t = N.nik_text(self._col("nik"))
         if self.kind == "dpt":
-            return f"({_blank(self._col('nama'))} AND {nik_t} IS NULL)"
+            # no NIK and no name; or a name alone, without birth date and sex: a signature or
+            # a note under the table (Ketua KPPS), not a voter
+            alone = " AND ".join(
+                _blank(self._col(k)) for k in ("tanggal_lahir", "jenis_kelamin") if k in self.fields
+            )
+            return f"({nik_t} IS NULL AND ({_blank(self._col('nama'))} OR ({alone or 'false'})))"
         c = self._col("nik")
         damaged = f"(coalesce(nik_num, false) AND NOT {self._number_nik_kept(nik_t)})"
         full = f"NOT coalesce(regexp_full_match({nik_t}, '[0-9]{{16}}') AND NOT {damaged}, false)"
@@ -1317,8 +1322,9 @@ class _Loader:
         keys = [self._col(k) for k in region_keys]
         accepted = self.accepted_where
         # Distinct raw values (cheap: no per-row trimming); cleaned and resolved in Python.
+        # Of the accepted rows only: a rejected footer (Jumlah pemilih: 250) is no region.
         raw_combos = e.rows(
-            f"SELECT {', '.join(keys)}, count(*) FROM {self.stg} WHERE {self._in_data()} GROUP BY ALL"
+            f"SELECT {', '.join(keys)}, count(*) FROM {self.stg} WHERE {accepted} GROUP BY ALL"
         )
         labels = tuple(
             str(self.raw_columns[self.fields[k]]).strip().upper() if k in self.fields else None
@@ -1568,7 +1574,12 @@ class _Loader:
                 self.raw_columns[self.fields["nama"]] + "/" + self.raw_columns[self.fields["nik"]]
             )
             reason, column, value = "'BARIS_TANPA_IDENTITAS'", _q(label), "''"
-            message = "'Baris tanpa NAMA dan tanpa NIK bukan data pemilih; isi NAMA atau NIK, atau hapus baris ini.'"
+            message = (
+                "CASE WHEN no_name THEN 'Baris tanpa NAMA dan tanpa NIK bukan data pemilih; isi "
+                "NAMA atau NIK, atau hapus baris ini.' ELSE 'Baris hanya berisi nama, tanpa NIK, "
+                "tanggal lahir dan jenis kelamin (mis. tanda tangan atau catatan di bawah tabel), "
+                "bukan data pemilih; lengkapi datanya, atau hapus baris ini.' END"
+            )
         else:
             flags = N.nik_flags_sql(self.e, "nik_t", "NULL::DATE", "NULL::VARCHAR")
             flags = N.add_flag(f"({flags})", "coalesce(nik_num, false)", "NIK_RUSAK_EXCEL")
@@ -1580,7 +1591,8 @@ class _Loader:
             )
         rows = (
             f"SELECT part, {self.src_file} AS source_file, {self.src_sheet} AS source_sheet, "
-            f"{self._source_row()} AS source_row, nik_num, {nik_t} AS nik_t, {raw} AS raw FROM {self.stg} "
+            f"{self._source_row()} AS source_row, nik_num, {nik_t} AS nik_t, {raw} AS raw, "
+            f"{_blank(self._col('nama')) if self.kind == 'dpt' else 'NULL'} AS no_name FROM {self.stg} "
             f"WHERE {self.rejected_where}"
         )
         pad = f"list_concat([csv_line], list_transform(range({max(n - 1, 0)}), lambda x: NULL::VARCHAR))"
