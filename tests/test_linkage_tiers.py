@@ -537,6 +537,28 @@ def test_probabilistic_two_equal_candidates_go_to_review():
     assert '"nama"' in cands[0][1] and '"bobot"' in cands[0][1]
 
 
+def test_model_settings_pass_validation(monkeypatch, caplog):
+    """The probabilistic tier skips Splink's settings validation (it only logs, and cost
+    0.2 s a run): with it on, the same run logs no settings error."""
+    import logging
+
+    from padan.linkage import model
+
+    monkeypatch.setattr(model, "VALIDATE", True)
+    twin = person("7371014506990021", "NUR AINUN", "1999-06-05", "P", no_kk="7371010404400004")
+    real = logging.getLogger("splink").setLevel
+    monkeypatch.setattr(logging.getLogger("splink"), "setLevel", lambda level: real(logging.INFO))
+    with caplog.at_level(logging.INFO, logger="splink"):
+        _, _, out = run(
+            [voter(None, "NUR AINUN", "1999-06-05", "P", nik_raw="")],
+            [*PEOPLE, twin],
+            probabilistic=True,
+        )
+    assert out[0]["nik"] == twin["nik"] or out[0]["status"] == "PERLU_TINJAU"
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith("splink")]
+    assert not [m for m in logged if "SETTINGS VALIDATION" in m or "missing" in m.lower()]
+
+
 def test_splink_gets_every_record_a_blocking_rule_pairs():
     """Tier 3 hands Splink only register records that share a blocking key with a remaining
     DPT row: none that a rule would pair may be missing, and no linked or under-age one."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from padan.engine import Beside, connect
 from padan.errors import PadanError
 from padan.linkage.match import MatchSummary, Progress, match_tables
+from padan.linkage.model import import_splink_beside
 from padan.reference.profiles import DEFAULT_PROFILE, load_profile
 
 if TYPE_CHECKING:
@@ -272,6 +273,7 @@ def match_files(
         engine = connect()
         try:
             engine.execute(f"SET temp_directory = '{tmp}'")
+            import_splink_beside()
             report, reg = _load(
                 engine, [Path(p) for p in dpt_paths], [Path(p) for p in registry_paths], progress
             )

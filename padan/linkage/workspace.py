@@ -14,6 +14,7 @@ from typing import Any
 
 from padan.errors import PadanError
 from padan.linkage.match import Progress, match_tables
+from padan.linkage.model import import_splink_beside
 from padan.reference.profiles import load_profile
 
 
@@ -88,6 +89,7 @@ def run_workspace_match(
     """Match the latest DPT import of ``pemilihan`` against the register as of ``tanggal``;
     store the run and return its match_id."""
     profile = load_profile(pemilihan)
+    import_splink_beside()  # while the NIK tiers run
     dpt_import = _latest_dpt_import(engine, pemilihan)
     engine.execute(
         f"CREATE OR REPLACE TEMP VIEW _lk_ws_dpt AS SELECT * FROM dpt_rows "
