@@ -1155,7 +1155,8 @@ class _Loader:
             alone = " AND ".join(
                 _blank(self._col(k)) for k in ("tanggal_lahir", "jenis_kelamin") if k in self.fields
             )
-            return f"({nik_t} IS NULL AND ({_blank(self._col('nama'))} OR ({alone or 'false'})))"
+            # (the cheap blank tests first: the NIK's cleaning runs only for the rows they keep)
+            return f"(({_blank(self._col('nama'))} OR ({alone or 'false'})) AND {nik_t} IS NULL)"
         c = self._col("nik")
         damaged = f"(coalesce(nik_num, false) AND NOT {self._number_nik_kept(nik_t)})"
         full = f"NOT coalesce(regexp_full_match({nik_t}, '[0-9]{{16}}') AND NOT {damaged}, false)"
