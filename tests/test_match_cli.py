@@ -100,6 +100,20 @@ def test_match_files_xlsx_output(tmp_path):
     assert rows[1][len(DPT_HEADER)] == REGISTRY[0][0]
 
 
+def test_writing_an_xlsx_result_reports_its_progress(tmp_path, monkeypatch):
+    """XLSX is written cell by cell (minutes for a kabupaten): the rows written are told as
+    they go, not only at the end."""
+    import padan.linkage.files as F
+
+    monkeypatch.setattr(F, "XLSX_BATCH_ROWS", 1)
+    dpt, reg = inputs(tmp_path)
+    seen: list[tuple[int, int]] = []
+    match_files([dpt], [reg], tmp_path / "hasil.xlsx",
+                progress=lambda s, d, t: seen.append((d, t)) if s == "tulis" else None)  # fmt: skip
+    n = len(DPT)
+    assert seen == [(i, n) for i in range(n)] + [(n, n)]
+
+
 def test_rejected_rows_stay_in_place(tmp_path):
     rows = [DPT[0], ["7371011001", "1", "9", "", "", "", "", "", "", "", "kosong"], DPT[1]]
     dpt = write_csv(tmp_path / "dpt.csv", DPT_HEADER, rows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,7 @@ REGISTRY_FIELDS_USED = (
 )  # fmt: skip
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 XLSX_MAX_ROWS = 1_048_575  # per sheet, below the header
+XLSX_BATCH_ROWS = 50_000  # rows fetched at a time while an XLSX is written (and progress told)
 
 
 def output_format(path: Path) -> str:
@@ -185,11 +186,19 @@ def check_writable(out_path: Path) -> None:
         raise _cannot_write(out_path, exc) from None
 
 
-def write_result(engine: Any, sql: str, out_path: Path, header: list[str] | None = None) -> None:
+def write_result(
+    engine: Any,
+    sql: str,
+    out_path: Path,
+    header: list[str] | None = None,
+    rows_written: Callable[[int], None] | None = None,
+) -> None:
     """Write the result rows of ``sql``. ``header``: the column names to write where the
     query's cannot be them (SQL gives an empty name a placeholder and a repeated one a
     suffix): CSV and XLSX get the input's names exactly; Parquet needs unique names and
-    keeps the query's."""
+    keeps the query's. ``rows_written(n)``: told the rows written so far, every batch, while
+    an XLSX is written (cell by cell: minutes for a kabupaten; DuckDB writes the others in
+    seconds)."""
     fmt = output_format(out_path)
     tmp = out_path.with_name(f".{out_path.name}.tmp")
     try:
@@ -199,7 +208,7 @@ def write_result(engine: Any, sql: str, out_path: Path, header: list[str] | None
         elif fmt in ("csv", "parquet"):
             engine.copy_to(sql, tmp, fmt)
         else:
-            _write_xlsx(engine, sql, tmp, header)
+            _write_xlsx(engine, sql, tmp, header, rows_written)
         tmp.replace(out_path)  # never leave a half-written result under the real name
     except OSError as exc:  # a full disk, a folder that went away
         tmp.unlink(missing_ok=True)
@@ -220,14 +229,23 @@ def _copy_csv_with_header(engine: Any, sql: str, path: Path, header: list[str]) 
         body.unlink(missing_ok=True)
 
 
-def _write_xlsx(engine: Any, sql: str, path: Path, names: list[str] | None = None) -> None:
+def _write_xlsx(
+    engine: Any,
+    sql: str,
+    path: Path,
+    names: list[str] | None = None,
+    rows_written: Callable[[int], None] | None = None,
+) -> None:
     import xlsxwriter
     import xlsxwriter.exceptions
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     try:
-        sheet, row, n_sheet, header = None, 0, 0, None
-        for batch in engine.batches(sql, 50_000):
+        sheet, row, n_sheet, header, done = None, 0, 0, None, 0
+        for batch in engine.batches(sql, XLSX_BATCH_ROWS):
+            if rows_written and done:
+                rows_written(done)
+            done += batch.num_rows
             if header is None:
                 header = names or batch.schema.names
             cols = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
@@ -288,17 +306,19 @@ def match_files(
                 concurrent=True,  # in memory: the duplicates run beside the probabilistic tier
             )
             summary.inputs = {"dpt": report, "registry": reg}
+            out_rows = summary.rows + report.rejected  # every input row is written
             if progress:
-                progress("tulis", 0, summary.rows)
+                progress("tulis", 0, out_rows)
             # without rejected rows the result is the accepted rows in row_id order (row ids
             # follow the files, sheets and rows as read): no merge with the rejects needed
             rejects = "dpt_rejects" if report.rejected else None
             write_result(
                 engine, result_sql("dpt", "match_out", report, rejects), out_path,
                 result_header(report),
+                (lambda n: progress("tulis", n, out_rows)) if progress else None,
             )  # fmt: skip
             if progress:
-                progress("tulis", summary.rows, summary.rows)
+                progress("tulis", out_rows, out_rows)
         finally:
             engine.close()
     return summary
