@@ -9,17 +9,8 @@ import json
 import click
 
 from padan.identity import nik as nikmod
+from padan.recap.formatting import format_date
 from padan.reference import profiles, wilayah
-
-BULAN = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]  # fmt: skip
-
-
-def tanggal(d: dt.date) -> str:
-    """``9 Desember 2020``."""
-    return f"{d.day} {BULAN[d.month - 1]} {d.year}"
 
 
 def _parse_date(ctx, param, value: str | None) -> dt.date | None:
@@ -227,9 +218,9 @@ def pemilihan_show(nama):
     p = profiles.load_profile(nama)
     click.echo(f"Profil         : {p.name}")
     click.echo(f"Judul          : {p.title}")
-    click.echo(f"Hari pemungutan: {tanggal(p.election_day)}")
-    click.echo(f"Batas rekam    : {tanggal(p.recording_deadline)}")
-    click.echo(f"Tanggal DPT    : {tanggal(p.dpt_date)}")
+    click.echo(f"Hari pemungutan: {format_date(p.election_day, short=False)}")
+    click.echo(f"Batas rekam    : {format_date(p.recording_deadline, short=False)}")
+    click.echo(f"Tanggal DPT    : {format_date(p.dpt_date, short=False)}")
     kawin = " atau sudah/pernah kawin" if p.married_may_vote else ""
     click.echo(f"Syarat pemilih : {p.min_age} tahun pada hari pemungutan{kawin}")
     click.echo(f"Maks. per TPS  : {p.max_voters_per_tps} pemilih")

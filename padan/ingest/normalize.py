@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from padan.engine import Engine
+from padan.recap import formatting as _fmt
 
 
 def clean(expr: str) -> str:
@@ -139,28 +140,19 @@ def parse_date(expr: str, mdy: str = "false") -> str:
     )
 
 
-# Month names and abbreviations as Indonesian and English Excel write them.
+# Month names and abbreviations as Indonesian and English Excel write them: the Indonesian
+# ones padan writes itself (padan.recap.formatting), the English ones, and older spellings.
+_ENGLISH_MONTHS = (
+    "JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE",
+    "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER",
+)  # fmt: skip
 MONTHS: dict[str, int] = {
-    name: m
+    name.upper(): m
     for m, names in enumerate(
-        (
-            "JAN JANUARI JANUARY",
-            "FEB PEB FEBRUARI PEBRUARI FEBRUARY",
-            "MAR MARET MARCH",
-            "APR APRIL",
-            "MEI MAY",
-            "JUN JUNI JUNE",
-            "JUL JULI JULY",
-            "AGU AGT AGS AGUSTUS AUG AUGUST",
-            "SEP SEPT SEPTEMBER",
-            "OKT OKTOBER OCT OCTOBER",
-            "NOV NOP NOVEMBER NOPEMBER",
-            "DES DESEMBER DEC DECEMBER",
-        ),
-        start=1,
+        zip(_fmt.MONTHS, _fmt.SHORT_MONTHS, _ENGLISH_MONTHS, strict=True), start=1
     )
-    for name in names.split()
-}
+    for name in (*names, names[2][:3])
+} | {"PEB": 2, "PEBRUARI": 2, "AGT": 8, "AGS": 8, "SEPT": 9, "NOP": 11, "NOPEMBER": 11}
 _NAMED_MONTH = r"([0-9]{1,2})[-/. ]+([A-Z]+)[-/., ]+([0-9]{4})"
 
 
