@@ -1150,13 +1150,11 @@ class _Loader:
         """Rows that cannot be a record at all (see docs/import.md)."""
         nik_t = N.nik_text(self._col("nik"))
         if self.kind == "dpt":
-            # no NIK and no name; or a name alone, without birth date and sex: a signature or
-            # a note under the table (Ketua KPPS), not a voter
-            alone = " AND ".join(
-                _blank(self._col(k)) for k in ("tanggal_lahir", "jenis_kelamin") if k in self.fields
-            )
-            # (the cheap blank tests first: the NIK's cleaning runs only for the rows they keep)
-            return f"(({_blank(self._col('nama'))} OR ({alone or 'false'})) AND {nik_t} IS NULL)"
+            # no NIK and no name; or a name alone, without birth date and sex (both required
+            # columns): a signature or a note under the table (Ketua KPPS), not a voter. The
+            # cheap blank tests first: the NIK's cleaning runs only for the rows they keep.
+            nama, tgl, jk = (_blank(self._col(k)) for k in ("nama", "tanggal_lahir", "jenis_kelamin"))
+            return f"(({nama} OR ({tgl} AND {jk})) AND {nik_t} IS NULL)"
         c = self._col("nik")
         damaged = f"(coalesce(nik_num, false) AND NOT {self._number_nik_kept(nik_t)})"
         full = f"NOT coalesce(regexp_full_match({nik_t}, '[0-9]{{16}}') AND NOT {damaged}, false)"
