@@ -174,3 +174,17 @@ def test_input_values_given_back_exactly(tmp_path_factory, case):
     values = ", ".join(input_sources(rep))
     got = _engine().rows(f"SELECT [{values}] FROM {name} ORDER BY row_id")
     assert [list(g[0]) for g in got] == rows
+
+
+_EDGE_CHARS = st.sampled_from([" ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\ufeff", "é", "'", "A", "7", "-"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(v=st.one_of(st.none(), st.text(_EDGE_CHARS, max_size=5), st.text(max_size=8)))
+def test_clean_cell_shortcut_equals_trim(v):
+    """The per-row shortcut of ``clean_cell`` gives what ``clean`` (trim, NULL when blank)
+    gives, for any value: the shortcut must never keep a blank a trim would strip."""
+    from padan.ingest import normalize as N
+
+    got, want = _engine().one(f"SELECT {N.clean_cell('$1')}, {N.clean('$1')}", [v])
+    assert got == want

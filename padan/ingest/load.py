@@ -846,7 +846,7 @@ class _Loader:
         return f"c{i}" if i is not None else "NULL::VARCHAR"
 
     def _txt(self, key: str) -> str:
-        return N.clean(self._col(key))
+        return N.clean_cell(self._col(key))
 
     def _texts(self, keys: Sequence[str]) -> dict[str, str]:
         """Free-text fields (names, addresses: too many distinct values for a lookup), each
@@ -1523,7 +1523,7 @@ class _Loader:
             f"SELECT CAST({self.row_id} AS BIGINT) AS row_id, {self.src_file} AS source_file, "
             f"{self.src_sheet} AS source_sheet, {self._source_row()} AS source_row, "
             f"{_accepted_nik_text(self._col('nik'))} AS nik, "
-            f"{N.clean(self._col('no_kk'))} AS no_kk, {self._txt('nama')} AS nama, "
+            f"{self._txt('no_kk')} AS no_kk, {self._txt('nama')} AS nama, "
             f"{lut('tempat_lahir', txt, True)} AS tempat_lahir, {lut('tanggal_lahir', _date, fast=self._date_fast())} AS tanggal_lahir, "
             f"{lut('jenis_kelamin', lambda v, m: N.sex(v), True)} AS jenis_kelamin, "
             f"{lut('status_kawin', lambda v, m: N.marital(v), True)} AS status_kawin, "

@@ -17,6 +17,19 @@ def clean(expr: str) -> str:
     return f"NULLIF(trim({expr}), '')"
 
 
+def clean_cell(col: str) -> str:
+    """:func:`clean` for a column of many distinct values (register names, NO_KK), per row
+    with a shortcut: trim() strips the Unicode space separators, of which only ' ' is ASCII,
+    so an ASCII value (bytes = characters) that starts with a printable character and does
+    not end in ' ' is taken as it is. trim() on every row cost 3x a copy (0.41 against 0.13
+    CPU-s for 2.8 M NO_KKs). ``col`` is evaluated several times: pass a column, not an
+    expression."""
+    return (
+        f"CASE WHEN strlen({col}) = length({col}) AND ascii({col}) BETWEEN 33 AND 126 "
+        f"AND NOT ends_with({col}, ' ') THEN {col} ELSE {clean(col)} END"
+    )
+
+
 def squash(expr: str) -> str:
     """Upper case without blanks, hyphens and dots: ``Laki-laki`` -> ``LAKILAKI``."""
     return f"translate(upper({expr}), ' -._/', '')"
