@@ -10,7 +10,8 @@ The rules are data (:data:`RULES`, an ordered list of steps built from the table
 character deletions, regular-expression and literal replacements, a word map) and two
 executors apply the same list: plain Python for single names, and one SQL expression for the
 engine (:func:`normalize_name_sql`: ``translate``, ``regexp_replace``, ``replace`` and a
-``CASE`` over the words), so the match can run over millions of rows in DuckDB (or Spark,
+``CASE`` over the words; :func:`normalize_names_query`, the same in stages for a table of
+names), so the match can run over millions of rows in DuckDB (or Spark,
 through sqlglot) without a Python loop, and the two cannot drift apart (a property test keeps
 them equal). The patterns use only what Python ``re`` and RE2 (DuckDB) share: character
 classes, ``(?:...)``, ``\\b`` on ASCII text, ``$`` on text without newlines. Measured: 1 million
@@ -294,6 +295,74 @@ def normalize_name_sql(expr: str) -> str:
                 f"lambda _pn_w: CASE {whens} ELSE _pn_w END), lambda _pn_w: _pn_w <> ''), ' ')"
             )
     return sql
+
+
+# Names of upper-case letters and spaces only (most register names) pass the steps before the
+# spelling folds unchanged: no apostrophe, accent, lower case or character to blank out, and
+# every alternative of DEGREE_PATTERN needs a comma, a dot or another character outside
+# [A-Z ] (each degree is written with its dots).
+assert all("." in d for d in DEGREES + SHORT_DEGREES)
+_PLAIN_SQL = "[^A-Z ]"  # a value with any such character takes the full steps
+
+
+def normalize_names_query(src: str, col: str = "nama", out: str = "nm") -> str:
+    """``SELECT *, <core> AS {out} FROM ({src})`` (with three working columns ``_nm_*``
+    besides, which the caller leaves out): :func:`normalize_name_sql` of ``col`` over a table
+    of (distinct) names, the same cores computed in stages so that each row pays only for the
+    steps that change it. Measured on 2.5 M distinct names: 3.0 against 5.5 CPU-s.
+
+    * A name of upper-case letters and spaces skips the steps before the folds (see
+      ``_PLAIN_SQL``): 95 % of a register's names.
+    * The word map is applied without a lambda: one ``\\b``-bounded alternation per
+      replacement, only to the names that hold a mapped word (a third of them; a lambda's
+      ``CASE`` of 95 words cost 1.5 s of the 5.5, and a lambda runs for every row of a vector
+      once one row needs it). Words are ``[A-Z]+`` by then, so ``\\b`` is a word's edge, and
+      no replacement is itself mapped, so one pass per replacement gives the word map.
+    * Spaces are collapsed only where there is something to collapse.
+
+    Each stage is a subquery over column references, so no expression is repeated."""
+    x = f"coalesce(CAST({col} AS VARCHAR), '')"
+    pre, folds = "_nm_x", []
+    for step in RULES:
+        if step.op == "delete":
+            pre = f"translate({pre}, {_sql_str(step.arg)}, '')"
+        elif step.op == "accents":
+            pre = f"strip_accents({pre})"
+        elif step.op == "upper":
+            pre = f"upper({pre})"
+        elif step.op == "regex":
+            pre = f"regexp_replace({pre}, {_sql_str(step.arg)}, {_sql_str(step.repl)}, 'g')"
+        elif step.op == "replace":
+            folds.append((step.arg, step.repl))
+        else:  # "words", the last step
+            assert step.op == "words" and step is RULES[-1], step
+    f = f"CASE WHEN regexp_matches(_nm_x, '{_PLAIN_SQL}') THEN {pre} ELSE _nm_x END"
+    for old, new in folds:
+        f = f"replace({f}, {_sql_str(old)}, {_sql_str(new)})"
+    groups: dict[str, list[str]] = {}
+    for k, v in sorted(WORD_MAP.items()):
+        if k:
+            assert re.fullmatch("[A-Z]+", k) and WORD_MAP.get(v, v) == v, k
+            groups.setdefault(v, []).append(k)
+
+    def words(ks: list[str]) -> str:
+        return _sql_str(r"\b" + _alt(ks) + r"\b")
+
+    mapped = "_nm_f"
+    for v, ks in sorted(groups.items()):
+        mapped = f"regexp_replace({mapped}, {words(ks)}, {_sql_str(v)}, 'g')"
+    w = (
+        f"CASE WHEN regexp_matches(_nm_f, {words([k for k in WORD_MAP if k])}) THEN {mapped} "
+        "ELSE _nm_f END"
+    )
+    core = (
+        "CASE WHEN contains(_nm_w, '  ') OR starts_with(_nm_w, ' ') OR ends_with(_nm_w, ' ') "
+        "THEN trim(regexp_replace(_nm_w, ' +', ' ', 'g')) ELSE _nm_w END"
+    )
+    return (
+        f"SELECT *, {core} AS {out} FROM (SELECT *, {w} AS _nm_w FROM "
+        f"(SELECT *, {f} AS _nm_f FROM (SELECT *, {x} AS _nm_x FROM ({src}))))"
+    )
 
 
 # -- similarity ---------------------------------------------------------------------------

@@ -24,7 +24,11 @@ from __future__ import annotations
 from typing import Any
 
 from padan.errors import PadanError
-from padan.identity.names import best_word_match_sql, name_similarity_sql, normalize_name_sql
+from padan.identity.names import (
+    best_word_match_sql,
+    name_similarity_sql,
+    normalize_names_query,
+)
 from padan.linkage.rules import sorted_words_sql, words_sql
 
 K1, K2, K3 = "GANDA_K1", "GANDA_K2", "GANDA_K3"
@@ -104,7 +108,7 @@ def _prepare(
     # Names repeat a lot: normalise each distinct spelling once (a chain of regexes), derive
     # its keys once, then join them to the rows.
     distinct = f'SELECT DISTINCT "nama" AS nama FROM "{dpt_table}"'
-    named = f"SELECT nama, {normalize_name_sql('nama')} AS nm FROM ({distinct})"
+    named = f"SELECT nama, nm FROM ({normalize_names_query(distinct)})"
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_BASE} AS
         WITH n0 AS (

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from padan.engine import Beside
-from padan.identity.names import normalize_name_sql
+from padan.identity.names import normalize_names_query
 from padan.identity.nik import ERROR as NIK_ERROR
 from padan.identity.nik import EXACT_DOUBLE_LIMIT, NIK_REASONS, nik_clean_sql, nik_cleaned_sql
 from padan.linkage import rules
@@ -122,16 +122,16 @@ def _prepare(
     # thread at province scale 0.06 instead of 0.48 s). Left out when repeated NIKs are
     # dropped below (then the model counts _lk_r).
     n_reg = "" if repeated else ", n_reg"
+    spellings = (
+        f'SELECT nama, sum(r)::BIGINT AS n_reg FROM (SELECT nama, 0 AS r FROM "{dpt_table}" '
+        f'UNION ALL SELECT nama, (nik IS NOT NULL)::INTEGER FROM "{registry_table}") '
+        "WHERE nama IS NOT NULL GROUP BY nama"
+    )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_names AS
         SELECT nama, nm, {rules.sorted_words_sql("nm")} AS nms, {rules.name_hashes_sql("nm")}{n_reg}
         FROM (SELECT nama, nullif(trim(nm0), '') AS nm, n_reg
-              FROM (SELECT nama, {normalize_name_sql("nama")} AS nm0, n_reg
-                    FROM (SELECT nama, sum(r)::BIGINT AS n_reg
-                          FROM (SELECT nama, 0 AS r FROM "{dpt_table}"
-                                UNION ALL SELECT nama, (nik IS NOT NULL)::INTEGER
-                                FROM "{registry_table}")
-                          WHERE nama IS NOT NULL GROUP BY nama)))
+              FROM ({normalize_names_query(spellings, out="nm0")}))
     """)
     # shared: a plain table, which a second connection (match_tables' concurrent) can read
     engine.execute(f"""
