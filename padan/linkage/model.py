@@ -445,9 +445,12 @@ def tier_probabilistic(engine: Any, profile: ElectionProfile) -> dict[str, Any]:
     db = engine.splink_db_api()
     left = db.register("_lk_pd", dataset_display_name=LEFT)
     right = db.register("_lk_pr", dataset_display_name=RIGHT)
+    # The total is a scalar subquery, not sum(n) OVER (): that window runs on one thread
+    # (0.65 against 0.31 s for 2.5 M distinct names).
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_tf AS
-        SELECT nm, n / sum(n) OVER () AS tf_nm FROM ({name_counts_sql(engine)})
+        WITH c AS ({name_counts_sql(engine)})
+        SELECT nm, n / (SELECT sum(n) FROM c) AS tf_nm FROM c
     """)
     # The settings are padan's own, checked by a test (test_model_settings_pass_validation);
     # Splink's validation of them on every run cost 0.2 s of Python and only logs.
