@@ -216,7 +216,25 @@ def birth_dates_as_excel_serials(d, dpt, reg):
     return [_write_csv(d / "serials.csv", a)], [d / "src" / "registry.csv"], "serials.csv"
 
 
+def blanks_around_cells(d, dpt, reg):
+    """Tabs, line breaks, NBSP and ideographic spaces around the cells of both files (a tab
+    in front keeps a NIK as text in Excel): the NIK, codes and dates were read as typed."""
+    rng = random.Random(3)
+    blanks = ["\t", "\u00a0", "\n", "\u3000", " \t"]
+    keep = _col(dpt, "ID_BARIS")
+
+    def pad(v: str) -> str:
+        if not v or rng.random() < 0.4:
+            return v
+        return rng.choice(["", *blanks]) + v + rng.choice(["", *blanks])
+
+    a = [dpt[0]] + [[v if j == keep else pad(v) for j, v in enumerate(r)] for r in dpt[1:]]
+    b = [reg[0]] + [[pad(v) for v in r] for r in reg[1:]]
+    return [_write_csv(d / "blanks.csv", a)], [_write_csv(d / "blanks_reg.csv", b)], "blanks.csv"
+
+
 SHAPES = [
+    blanks_around_cells,
     pipe_bom_crlf_extra_column_apostrophes,
     xlsx_sheet_per_kecamatan,
     excel_text_marks_on_nik_and_nkk,

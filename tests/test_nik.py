@@ -97,11 +97,24 @@ def test_nik_field_set_only_for_16_digits():
 
 @pytest.mark.parametrize(
     "value",
-    ["7306 0312 0477 0001", "73.06.03.120477.0001", "7306-0312-0477-0001", "'7306 031204770001 "],
+    [
+        "7306 0312 0477 0001",
+        "73.06.03.120477.0001",
+        "7306-0312-0477-0001",
+        "'7306 031204770001 ",
+        "7306\u00a00312\u00a00477\u00a00001",  # NBSP between the groups
+        "\t7306031204770001\n",  # a tab in front keeps a NIK as text in Excel
+        "\u3000'7306031204770001\ufeff",
+    ],
 )
 def test_a_nik_typed_in_groups_is_its_16_digits(value):
     c = check_nik(value, reference_date=REF)
     assert c.nik == GOOD and c.valid and c.codes == ()
+    # and the SQL executor reads the cell the same way
+    from padan.engine import connect
+    from padan.ingest import normalize as N
+
+    assert connect().one(f"SELECT {N.nik_text('$1::VARCHAR')}", [value])[0] == GOOD
 
 
 @pytest.mark.parametrize(
@@ -227,7 +240,10 @@ def test_any_single_character_damage_is_detected(case, data):
     # surrounding whitespace or Excel's leading ' are not damage to the digits, nor is a
     # separator between two digits (a NIK typed in groups)
     if c.nik == nik:
-        s = bad.strip(" \t\n\r\f\u00a0'")
+        blanks = " \t\n\r\f\v\u00a0\u1680\u202f\u205f\u3000\ufeff" + "".join(
+            chr(c) for c in range(0x2000, 0x200C)
+        )
+        s = bad.strip(blanks + "'")
         grouped = re.fullmatch(r"[0-9]+[-. ][0-9]+", s) and re.sub(r"[-. ]", "", s) == nik
         assert s == nik or grouped
     else:

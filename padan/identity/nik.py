@@ -113,9 +113,11 @@ FORMER_KABUPATEN: dict[str, str] = {
 TEST_VALUES = ("1234567890123456", "9876543210987654")
 
 # Whitespace trimmed around a value (as in SQL below), and Excel's text marker "'" in front.
-_WS = " \t\n\r\f\u00a0"
-_CLEAN_RE = re.compile(r"^[ \t\n\r\f\u00a0]*(?:'[ \t\n\r\f\u00a0]*)?(.*?)[ \t\n\r\f\u00a0]*$", re.S)
-_CLEAN_SQL = r"^[ \t\n\r\f\x{00A0}]*(?:'[ \t\n\r\f\x{00A0}]*)?(.*?)[ \t\n\r\f\x{00A0}]*$"
+# (padan.ingest.normalize.BLANKS: spaces, tabs, line breaks, NBSP, the Unicode spaces, a BOM)
+_WS = " \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff"
+_WS_SQL = r" \t\n\r\f\v\x{00A0}\x{1680}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}"
+_CLEAN_RE = re.compile(rf"^[{_WS}]*(?:'[{_WS}]*)?(.*?)[{_WS}]*$", re.S)
+_CLEAN_SQL = rf"^[{_WS_SQL}]*(?:'[{_WS_SQL}]*)?(.*?)[{_WS_SQL}]*$"
 _CLEAN_SQL_LIT = _CLEAN_SQL.replace("'", "''")  # inside a SQL string literal
 _EXCEL = (
     r"[0-9]+(?:[.,][0-9]+)?[eE][+]?[0-9]+"  # 7.30603E+15, 7,30603E+15
@@ -127,11 +129,12 @@ _MASKED = r"[0-9*]*\*[0-9*]*"
 # 7301-0411-0988-0001; spaces also keep Excel from making it a number): its digits are the
 # NIK when there are exactly 16 of them and the value is not one of Excel's number forms
 # above (7.306.031.204.770.000 has lost its last digit).
-_GROUPED = r"[0-9](?:[-. ]*[0-9]){15}"  # 16 digits, separators only between digits
-_GROUPED_RE = re.compile(_GROUPED)
+# 16 digits, separators only between digits: hyphens, dots, spaces (NBSP too)
+_GROUPED = r"[0-9](?:[-. \x{00A0}]*[0-9]){15}"  # RE2 (SQL)
+_GROUPED_RE = re.compile(r"[0-9](?:[-. \u00a0]*[0-9]){15}")
 _EXCEL_RE = re.compile(_EXCEL)
-_SEPARATORS = r"[-. ]+"
-_SEPARATORS_RE = re.compile(_SEPARATORS)
+_SEPARATORS = r"[-. \x{00A0}]+"
+_SEPARATORS_RE = re.compile(r"[-. \u00a0]+")
 # 2^53 as a 16-digit NIK: a double (an Excel number cell) holds every integer below it
 # exactly, so a NIK number below it can have been written whole, one above it cannot.
 EXACT_DOUBLE_LIMIT = "9007199254740992"

@@ -171,14 +171,14 @@ def _q(s: str) -> str:
 
 
 def _blank(col: str) -> str:
-    """``coalesce(trim(col), '') = ''`` without trimming the cells that start with a visible
-    ASCII character (nearly all of them): such a cell cannot be blank. trim removes spaces
-    (Unicode Zs), never printable ASCII."""
+    """``coalesce(strip(col), '') = ''`` without stripping the cells that start with a
+    visible ASCII character (nearly all of them): such a cell cannot be blank (the blanks,
+    ``normalize.BLANKS``, are never printable ASCII)."""
     # CASE, not AND/OR: inside a function or a projection DuckDB evaluates both sides of
     # AND/OR for every row; CASE evaluates a branch only for the rows that reach it.
     return (
         f"(CASE WHEN {col} IS NULL OR {col} = '' THEN true "
-        f"WHEN ascii({col}) BETWEEN 33 AND 126 THEN false ELSE trim({col}) = '' END)"
+        f"WHEN ascii({col}) BETWEEN 33 AND 126 THEN false ELSE {N.strip(col)} = '' END)"
     )
 
 
@@ -858,16 +858,16 @@ class _Loader:
             return out
 
         def clean(c: str) -> str:
-            # trim() strips the Unicode space separators, of which only ' ' is ASCII: an ASCII
-            # value (bytes = characters) starting with a printable character and not ending
-            # in ' ' has nothing to trim. Measured 2x cheaper than comparing with trim().
+            # An ASCII value (bytes = characters) starting and ending with a printable
+            # character has no blank to strip (normalize.BLANKS). Measured 2x cheaper than
+            # comparing with trim().
             # Per field: any NULL (a missing cell), any '' (an empty cell), all clean. A cell
             # of blanks only is not clean (trimmed it is NULL: coalesce, or bool_and would
             # skip it and keep the blanks as a name).
             return (
                 f"bool_or({c} IS NULL), bool_or({c} = ''), "
                 f"bool_and(CASE WHEN {c} IS NULL OR {c} = '' THEN true WHEN strlen({c}) = length({c}) "
-                f"AND ascii({c}) BETWEEN 33 AND 126 AND NOT ends_with({c}, ' ') THEN true "
+                f"AND ascii({c}) BETWEEN 33 AND 126 AND ascii(({c})[-1]) > 32 THEN true "
                 f"ELSE coalesce({N.clean(c)} = {c}, false) END)"
             )
 
@@ -1713,7 +1713,7 @@ class _Loader:
                 if key not in self.fields:
                     continue
                 src = self.raw_sources[self.fields[key]]  # the value as read
-                where = f"{col} IS NULL AND NULLIF(trim({src}), '') IS NOT NULL"
+                where = f"{col} IS NULL AND {N.clean(src)} IS NOT NULL"
                 c = self._count(where)
                 if c:
                     self._warn(code, f"{c} baris: {what}.", c, self._examples(where, src))
@@ -1846,7 +1846,7 @@ class _Loader:
         # not whatever its case and blanks); grouping the table again cost 0.7 s at 2.8 M
         dv = self._distinct("status_ktp_el")
         rows = self.e.rows(
-            f"SELECT coalesce(trim(v), ''), sum(n)::BIGINT FROM {dv} "
+            f"SELECT coalesce({N.strip('v')}, ''), sum(n)::BIGINT FROM {dv} "
             f"WHERE NOT {status_known_sql('v')} GROUP BY 1 ORDER BY 2 DESC, 1"
         )
         c = sum(int(n) for _v, n in rows)

@@ -11,28 +11,42 @@ import re
 from padan.engine import Engine
 from padan.recap import formatting as _fmt
 
+# Blanks around a value: spaces, tabs, line breaks, NBSP and the other Unicode spaces, a BOM
+# (RE2; the same set as padan.identity.nik's). trim() alone strips only the spaces, and a tab in
+# front of a NIK is a way exports keep it as text.
+BLANKS = r"[ \t\n\r\f\v\x{00A0}\x{1680}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}]"
+
+
+def strip(expr: str) -> str:
+    """``expr`` without the blanks around it (:data:`BLANKS`). A value that starts and ends
+    with a visible ASCII character (nearly all) is taken as it is, without the regex.
+    ``expr`` is evaluated several times: pass a column or a value, not an expression."""
+    return (
+        f"CASE WHEN ascii({expr}) BETWEEN 33 AND 126 AND ascii(({expr})[-1]) BETWEEN 33 AND 126 "
+        f"THEN {expr} ELSE regexp_replace({expr}, '^{BLANKS}+|{BLANKS}+$', '', 'g') END"
+    )
+
 
 def clean(expr: str) -> str:
-    """Trimmed text, NULL when blank."""
-    return f"NULLIF(trim({expr}), '')"
+    """Text without the blanks around it (:func:`strip`), NULL when blank."""
+    return f"NULLIF({strip(expr)}, '')"
 
 
 def clean_cell(col: str) -> str:
     """:func:`clean` for a column of many distinct values (register names, NO_KK), per row
-    with a shortcut: trim() strips the Unicode space separators, of which only ' ' is ASCII,
-    so an ASCII value (bytes = characters) that starts with a printable character and does
-    not end in ' ' is taken as it is. trim() on every row cost 3x a copy (0.41 against 0.13
-    CPU-s for 2.8 M NO_KKs). ``col`` is evaluated several times: pass a column, not an
-    expression."""
+    with a shortcut: an ASCII value (bytes = characters) that starts and ends with a visible
+    character has no blank to strip and is taken as it is. trim() on every row cost 3x a copy
+    (0.41 against 0.13 CPU-s for 2.8 M NO_KKs). ``col`` is evaluated several times: pass a
+    column, not an expression."""
     return (
         f"CASE WHEN strlen({col}) = length({col}) AND ascii({col}) BETWEEN 33 AND 126 "
-        f"AND NOT ends_with({col}, ' ') THEN {col} ELSE {clean(col)} END"
+        f"AND ascii(({col})[-1]) > 32 THEN {col} ELSE {clean(col)} END"
     )
 
 
 def squash(expr: str) -> str:
     """Upper case without blanks, hyphens and dots: ``Laki-laki`` -> ``LAKILAKI``."""
-    return f"translate(upper({expr}), ' -._/', '')"
+    return f"translate(upper({strip(expr)}), ' -._/', '')"
 
 
 def sex(expr: str) -> str:
@@ -73,7 +87,7 @@ def tps(expr: str) -> str:
     """``TPS 001`` / ``1`` / ``001`` / ``1.0`` -> ``001``; NULL when not a TPS number 1-999.
     The word TPS and a ``NO``/``NOMOR`` may come first, with any of ``.:-#`` after them
     (``TPS.01``, ``Tps-001``, ``TPS No. 1``)."""
-    bare = f"regexp_replace(upper(trim({expr})), '^(TPS[ .:#-]*)?((NOMOR|NO)[ .:#-]*)?', '')"
+    bare = f"regexp_replace(upper({strip(expr)}), '^(TPS[ .:#-]*)?((NOMOR|NO)[ .:#-]*)?', '')"
     d = f"TRY_CAST(trim({bare}) AS DOUBLE)"
     return (
         f"CASE WHEN {d} BETWEEN 1 AND 999 AND {d} = floor({d}) "
@@ -83,20 +97,20 @@ def tps(expr: str) -> str:
 
 def digits_code(expr: str, width: int) -> str:
     """A numeric code part (``1``, ``01``, ``1.0``) left-padded to ``width`` digits."""
-    v = f"TRY_CAST(TRY_CAST(trim({expr}) AS DOUBLE) AS BIGINT)"
+    v = f"TRY_CAST(TRY_CAST({strip(expr)} AS DOUBLE) AS BIGINT)"
     return f"CASE WHEN {v} BETWEEN 0 AND {10**width - 1} THEN lpad(CAST({v} AS VARCHAR), {width}, '0') END"
 
 
 def integer(expr: str) -> str:
-    return f"TRY_CAST(TRY_CAST(trim({expr}) AS DOUBLE) AS INTEGER)"
+    return f"TRY_CAST(TRY_CAST({strip(expr)} AS DOUBLE) AS INTEGER)"
 
 
 def nik_text(expr: str) -> str:
     """The NIK cell without surrounding blanks and Excel's text apostrophe, and a NIK typed
     in groups (``7301 0411 0988 0001``) joined (:func:`padan.identity.nik.ungrouped_sql`)."""
-    from padan.identity.nik import ungrouped_sql
+    from padan.identity.nik import nik_cleaned_sql
 
-    return ungrouped_sql(f"NULLIF(ltrim(trim({expr}), ''''), '')")
+    return f"NULLIF({nik_cleaned_sql(expr)}, '')"
 
 
 # -- dates ---------------------------------------------------------------------------------
