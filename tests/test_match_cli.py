@@ -387,6 +387,56 @@ def test_the_result_never_replaces_an_input(tmp_path):
     assert dpt.read_bytes() == before
 
 
+def test_a_result_inside_an_input_folder_is_refused(tmp_path):
+    """A folder is read whole: a result written into it would be read as DPT rows the next
+    time (every voter twice). Told before any work, nothing written."""
+    folder = tmp_path / "dpt"
+    folder.mkdir()
+    write_csv(folder / "dpt.csv", DPT_HEADER, DPT)
+    reg = write_csv(tmp_path / "reg.csv", REG_HEADER, REGISTRY)
+    out = folder / "hasil.csv"
+    r = CliRunner().invoke(main, ["match", "--dpt", str(folder), "--registry", str(reg),
+                                  "--out", str(out)])  # fmt: skip
+    assert r.exit_code == 1 and "HASIL_DI_FOLDER_MASUKAN" in r.output
+    assert "Traceback" not in r.output and not out.exists()
+
+
+@pytest.mark.parametrize("rows", [[], "all rejected"])
+def test_a_register_without_a_usable_record_stops_the_match(tmp_path, rows):
+    """A header-only extract, or one whose every NIK is rejected: every voter would be
+    TIDAK_DITEMUKAN, a result that looks like work done. An error instead, with the reasons
+    (masked NIKs), and no result file."""
+    if rows:
+        rows = [[r[0][:10]] + r[1:] for r in REGISTRY]  # 10-digit NIKs
+    dpt = write_csv(tmp_path / "dpt.csv", DPT_HEADER, DPT)
+    reg = write_csv(tmp_path / "reg.csv", REG_HEADER, rows)
+    out = tmp_path / "hasil.csv"
+    r = CliRunner().invoke(main, ["match", "--dpt", str(dpt), "--registry", str(reg),
+                                  "--out", str(out)])  # fmt: skip
+    assert r.exit_code == 1 and "REGISTER_KOSONG" in r.output, r.output
+    assert f"dibaca {len(rows)} baris" in r.output
+    assert ("NIK_TIDAK_VALID (737101****)" in r.output) == bool(rows)
+    assert "7371011203" not in r.output.replace("737101****", "")
+    assert "Traceback" not in r.output and not out.exists()
+
+
+def test_register_niks_written_as_decimals_are_read_as_their_digits(tmp_path):
+    """A register NIK column written by pandas as floats (7371011203700001.0): below 2^53 a
+    double holds the NIK exactly, so the record is used (with a warning); above it (a Papua
+    NIK, 91...) the digits may have changed, and the record is rejected."""
+    papua = ["9171011203700009", "", "YOHANES", "JAYAPURA", "12-03-1970", "LAKI-LAKI",
+             "KAWIN", "91", "71", "1", "1001", "CARD_ISSUED"]  # fmt: skip
+    rows = [[r[0] + ".0"] + r[1:] for r in [*REGISTRY, papua]]
+    dpt, plain = inputs(tmp_path)
+    reg = write_csv(tmp_path / "reg_dec.csv", REG_HEADER, rows)
+    match_files([dpt], [plain], tmp_path / "a.csv")
+    r = CliRunner().invoke(main, ["match", "--dpt", str(dpt), "--registry", str(reg),
+                                  "--out", str(tmp_path / "b.csv")])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "NIK_ANGKA_DESIMAL" in r.output and "diterima 3, ditolak 1" in r.output
+    assert read_result(tmp_path / "a.csv") == read_result(tmp_path / "b.csv")
+
+
 def test_workspace_match_without_a_workspace_makes_none(tmp_path):
     ws = tmp_path / "padan.duckdb"
     r = CliRunner().invoke(main, ["match", "--workspace", str(ws)])

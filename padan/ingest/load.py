@@ -285,12 +285,28 @@ def _date(v: str, mdy: str) -> str:
     return N.plausible_date(N.parse_date(N.clean(v), mdy))
 
 
+# A register NIK written as a decimal number (7371011203700001.0, as pandas writes a column
+# it read as numbers): its 16 digits, when below 2^53, where a double holds every integer
+# exactly; above it the digits may not be the NIK, and the record is rejected.
+_DECIMAL_NIK = "[0-9]{16}[.,]0+"
+
+
+def _register_nik_text(col: str) -> str:
+    """:func:`normalize.nik_text` of a register NIK cell, a decimal NIK below 2^53 read as
+    its 16 digits (see ``_DECIMAL_NIK``)."""
+    t = N.nik_text(col)
+    return (
+        f"CASE WHEN regexp_full_match({t}, '{_DECIMAL_NIK}') "
+        f"AND substr({t}, 1, 16) < '{EXACT_DOUBLE_LIMIT}' THEN substr({t}, 1, 16) ELSE {t} END"
+    )
+
+
 def _accepted_nik_text(col: str) -> str:
-    """:func:`normalize.nik_text` of a register row the classification accepted (its cleaned
+    """:func:`_register_nik_text` of a register row the classification accepted (its cleaned
     NIK is 16 digits), skipping the trims for a cell of 16 bytes: cleaning only removes
     characters, so such a cell already is those 16 digits. A length instead of a second
     regex over every record (0.9 CPU-s for the 9.5 M records of a province)."""
-    return f"CASE WHEN strlen({col}) = 16 THEN {col} ELSE {N.nik_text(col)} END"
+    return f"CASE WHEN strlen({col}) = 16 THEN {col} ELSE {_register_nik_text(col)} END"
 
 
 def _ident(name: str) -> str:
@@ -1156,6 +1172,7 @@ class _Loader:
             nama, tgl, jk = (_blank(self._col(k)) for k in ("nama", "tanggal_lahir", "jenis_kelamin"))
             return f"(({nama} OR ({tgl} AND {jk})) AND {nik_t} IS NULL)"
         c = self._col("nik")
+        nik_t = _register_nik_text(c)
         damaged = f"(coalesce(nik_num, false) AND NOT {self._number_nik_kept(nik_t)})"
         full = f"NOT coalesce(regexp_full_match({nik_t}, '[0-9]{{16}}') AND NOT {damaged}, false)"
         # A cell that is already 16 digits needs no trimming (the common case, 4x cheaper).
@@ -1675,6 +1692,10 @@ class _Loader:
     def _examples(self, where: str, value: str) -> list[str]:
         return [f"{at}: {v!r}" for at, v in self._first_rows(where, value)]
 
+    def _count_staged(self, where: str) -> int:
+        """Rows read (accepted or not) for which ``where`` holds, over the raw cells."""
+        return int(self.e.one(f"SELECT count(*) FROM {self.stg} WHERE {self._in_data()} AND {where}")[0])
+
     def _count(self, where: str) -> int:
         return int(self.e.one(f"SELECT count(*) FROM {self.table} WHERE {where}")[0])
 
@@ -1777,6 +1798,17 @@ class _Loader:
                 "bisa diverifikasi."
             )
             self._unknown_status_warning()
+            dec = f"regexp_full_match({N.nik_text(self._col('nik'))}, '{_DECIMAL_NIK}')"
+            c = self._count_staged(f"NOT regexp_full_match({self._col('nik')}, '[0-9]{{16}}') AND {dec}")
+            if c:
+                self._warn(
+                    "NIK_ANGKA_DESIMAL",
+                    f"{c} NIK ditulis sebagai angka desimal (16 angka dengan .0 di belakang, seperti "
+                    "ekspor pandas); yang di bawah 2^53 dibaca sebagai 16 angkanya, yang di atasnya "
+                    "ditolak (angkanya mungkin sudah berubah). Simpan kolom NIK sebagai teks pada "
+                    "ekspor berikutnya.",
+                    c,
+                )
             if self.has_xlsx:
                 c = int(self.e.one(
                     f"SELECT count(*) FROM {self.stg} WHERE {self.accepted_where} AND nik_num"

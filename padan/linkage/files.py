@@ -85,7 +85,30 @@ def _load(
     with Beside(engine, read_registry) as beside:
         report = load_dpt(engine, list(dpt_paths), table="dpt", progress=progress, hash_files=False)
         reg = beside.result()
+    if reg.accepted == 0:
+        raise _empty_register(reg)
     return report, reg
+
+
+def _empty_register(reg: LoadReport) -> PadanError:
+    """No register record to match against: every voter would come out TIDAK_DITEMUKAN, a
+    result that looks like work done (a header-only extract, or every NIK rejected)."""
+    from padan.recap.formatting import format_int
+
+    why = (
+        f"ditolak {format_int(reg.rejected)}, mis. " + "; ".join(reg.reject_examples)
+        if reg.rejected and reg.reject_examples
+        else f"ditolak {format_int(reg.rejected)}"
+    )
+    return PadanError(
+        "REGISTER_KOSONG",
+        f"Data Dukcapil tidak berisi satu baris pun yang bisa dipakai (dibaca "
+        f"{format_int(reg.rows_read)} baris, {why}); tanpa data itu setiap pemilih akan "
+        "TIDAK_DITEMUKAN, jadi hasil tidak ditulis.",
+        hint="Periksa bahwa berkas --registry adalah ekstrak Dukcapil dengan kolom NIK 16 angka"
+        + (" (lihat alasan penolakan di atas)" if reg.rejected else " dan baris data di bawah judul kolom")
+        + ", lalu jalankan lagi.",
+    )
 
 
 def result_header(report: LoadReport) -> list[str]:
@@ -95,6 +118,23 @@ def result_header(report: LoadReport) -> list[str]:
     raw = ["" if c is None else str(c) for c in report.raw_columns]
     taken = {n.upper() for n in raw}
     return raw + [lab if lab not in taken else f"{lab}_PADAN" for lab, _c in RESULT_COLUMNS]
+
+
+def _warn_renamed_result_columns(report: LoadReport) -> None:
+    """A DPT that already has a column named as a result column (CATATAN for its notes, or a
+    result fed back in): the input column keeps its name and place, padan's gets ``_PADAN``;
+    said, since a reader looking up CATATAN by name finds the input's."""
+    from padan.ingest.load import ImportWarning
+
+    header = result_header(report)[len(report.raw_columns) :]
+    renamed = [h for h, (lab, _c) in zip(header, RESULT_COLUMNS, strict=True) if h != lab]
+    if renamed:
+        report.warnings.append(ImportWarning(
+            "KOLOM_HASIL_BERNAMA_LAIN",
+            "DPT sudah punya kolom bernama " + ", ".join(r.removesuffix("_PADAN") for r in renamed)
+            + "; kolom itu diteruskan apa adanya, dan kolom hasil padan dengan nama yang sama "
+            f"ditulis sebagai {', '.join(renamed)}.",
+        ))  # fmt: skip
 
 
 def result_sql(
@@ -171,6 +211,15 @@ def _not_an_input(out_path: Path, inputs: Sequence[str | Path]) -> None:
                 "HASIL_MENIMPA_MASUKAN",
                 f"Berkas hasil {out_path} adalah juga berkas masukan; berkas itu akan tertimpa.",
                 hint="Pilih nama lain untuk --out, mis. hasil-padan.csv.",
+            )
+        # A folder is read whole: a result written into it is read as input the next time
+        # (every voter twice, GANDA), and then overwritten.
+        if Path(p).is_dir() and out.is_relative_to(Path(p).resolve()):
+            raise PadanError(
+                "HASIL_DI_FOLDER_MASUKAN",
+                f"Berkas hasil {out_path} berada di dalam folder masukan {p}; pada run berikutnya "
+                "berkas itu ikut terbaca sebagai data masukan.",
+                hint=f"Simpan hasil di luar folder {p}, mis. --out hasil-padan.xlsx.",
             )
 
 
@@ -306,6 +355,7 @@ def match_files(
                 concurrent=True,  # in memory: the duplicates run beside the probabilistic tier
             )
             summary.inputs = {"dpt": report, "registry": reg}
+            _warn_renamed_result_columns(report)
             out_rows = summary.rows + report.rejected  # every input row is written
             if progress:
                 progress("tulis", 0, out_rows)
