@@ -1798,8 +1798,12 @@ class _Loader:
                 "bisa diverifikasi."
             )
             self._unknown_status_warning()
-            dec = f"regexp_full_match({N.nik_text(self._col('nik'))}, '{_DECIMAL_NIK}')"
-            c = self._count_staged(f"NOT regexp_full_match({self._col('nik')}, '[0-9]{{16}}') AND {dec}")
+            # CASE, not AND: a WHERE's AND ran the cleaning regex on every record (27 CPU-s
+            # for 2.8 M); the CASE runs it only for the cells that are not 16 digits.
+            c = self._count_staged(
+                f"CASE WHEN regexp_full_match({self._col('nik')}, '[0-9]{{16}}') THEN false "
+                f"ELSE regexp_full_match({N.nik_text(self._col('nik'))}, '{_DECIMAL_NIK}') END"
+            )
             if c:
                 self._warn(
                     "NIK_ANGKA_DESIMAL",
