@@ -133,8 +133,16 @@ def xlsx_sheet_per_kecamatan(d, dpt, reg):
 def excel_text_marks_on_nik_and_nkk(d, dpt, reg):
     marks = {_col(dpt, "NIK"), _col(dpt, "NKK")}
     rmarks = {_col(reg, "NIK"), _col(reg, "NO_KK")}
-    a = [dpt[0]] + [[f" '{v}" if j in marks and v else v for j, v in enumerate(r)] for r in dpt[1:]]
-    b = [reg[0]] + [[f"'{v}" if j in rmarks and v else v for j, v in enumerate(r)] for r in reg[1:]]
+    # a leading ' (as Excel shows text), or ="..." (a text formula some exports write)
+    mark = (" '{}", '="{}"')
+    a = [dpt[0]] + [
+        [mark[i % 2].format(v) if j in marks and v else v for j, v in enumerate(r)]
+        for i, r in enumerate(dpt[1:])
+    ]
+    b = [reg[0]] + [
+        [mark[i % 2].format(v) if j in rmarks and v else v for j, v in enumerate(r)]
+        for i, r in enumerate(reg[1:])
+    ]
     return [_write_csv(d / "marks.csv", a)], [_write_csv(d / "marks_reg.csv", b)], "marks.csv"
 
 

@@ -112,12 +112,13 @@ FORMER_KABUPATEN: dict[str, str] = {
 
 TEST_VALUES = ("1234567890123456", "9876543210987654")
 
-# Whitespace trimmed around a value (as in SQL below), and Excel's text marker "'" in front.
+# Whitespace trimmed around a value (as in SQL below), and the marks that keep a number as text
+# in Excel: a leading "'", or the value as a formula or in quotes, ="7371..." or "7371...".
 # (padan.ingest.normalize.BLANKS: spaces, tabs, line breaks, NBSP, the Unicode spaces, a BOM)
 _WS = " \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff"
 _WS_SQL = r" \t\n\r\f\v\x{00A0}\x{1680}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}"
-_CLEAN_RE = re.compile(rf"^[{_WS}]*(?:'[{_WS}]*)?(.*?)[{_WS}]*$", re.S)
-_CLEAN_SQL = rf"^[{_WS_SQL}]*(?:'[{_WS_SQL}]*)?(.*?)[{_WS_SQL}]*$"
+_CLEAN_RE = re.compile(rf"^[{_WS}]*(?:'[{_WS}]*|=?\")?(.*?)\"?[{_WS}]*$", re.S)
+_CLEAN_SQL = rf"^[{_WS_SQL}]*(?:'[{_WS_SQL}]*|=?\")?(.*?)\"?[{_WS_SQL}]*$"
 _CLEAN_SQL_LIT = _CLEAN_SQL.replace("'", "''")  # inside a SQL string literal
 _EXCEL = (
     r"[0-9]+(?:[.,][0-9]+)?[eE][+]?[0-9]+"  # 7.30603E+15, 7,30603E+15
@@ -459,8 +460,9 @@ def nik_flags_sql(
 
 
 def nik_cleaned_sql(expr: str) -> str:
-    """DuckDB expression: the value with surrounding blanks (NBSP too) and Excel's leading
-    ``'`` removed, and a NIK typed in groups joined, as the rules see it (:func:`_clean`)."""
+    """DuckDB expression: the value with surrounding blanks (NBSP too) and Excel's text marks
+    (a leading ``'``, ``="..."``) removed, and a NIK typed in groups joined, as the rules see
+    it (:func:`_clean`)."""
     return ungrouped_sql(f"regexp_extract(CAST(({expr}) AS VARCHAR), '(?s){_CLEAN_SQL_LIT}', 1)")
 
 
