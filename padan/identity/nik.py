@@ -114,11 +114,13 @@ TEST_VALUES = ("1234567890123456", "9876543210987654")
 
 # Whitespace trimmed around a value (as in SQL below), and the marks that keep a number as text
 # in Excel: a leading "'", or the value as a formula or in quotes, ="7371..." or "7371...".
-# (padan.ingest.normalize.BLANKS: spaces, tabs, line breaks, NBSP, the Unicode spaces, a BOM)
+# The blanks: spaces, tabs, line breaks, NBSP, the Unicode spaces, a BOM, as the inside of a
+# character class for Python's re and for RE2 (SQL; padan.ingest.normalize.BLANKS strips them
+# around every cell).
 _WS = " \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff"
-_WS_SQL = r" \t\n\r\f\v\x{00A0}\x{1680}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}"
+BLANKS_SQL = r" \t\n\r\f\v\x{00A0}\x{1680}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}"
 _CLEAN_RE = re.compile(rf"^[{_WS}]*(?:'[{_WS}]*|=?\")?(.*?)\"?[{_WS}]*$", re.S)
-_CLEAN_SQL = rf"^[{_WS_SQL}]*(?:'[{_WS_SQL}]*|=?\")?(.*?)\"?[{_WS_SQL}]*$"
+_CLEAN_SQL = rf"^[{BLANKS_SQL}]*(?:'[{BLANKS_SQL}]*|=?\")?(.*?)\"?[{BLANKS_SQL}]*$"
 _CLEAN_SQL_LIT = _CLEAN_SQL.replace("'", "''")  # inside a SQL string literal
 _EXCEL = (
     r"[0-9]+(?:[.,][0-9]+)?[eE][+]?[0-9]+"  # 7.30603E+15, 7,30603E+15

@@ -1164,14 +1164,13 @@ class _Loader:
 
     def _reject_sql(self) -> str:
         """Rows that cannot be a record at all (see docs/import.md)."""
-        nik_t = N.nik_text(self._col("nik"))
+        c = self._col("nik")
         if self.kind == "dpt":
             # no NIK and no name; or a name alone, without birth date and sex (both required
             # columns): a signature or a note under the table (Ketua KPPS), not a voter. The
             # cheap blank tests first: the NIK's cleaning runs only for the rows they keep.
             nama, tgl, jk = (_blank(self._col(k)) for k in ("nama", "tanggal_lahir", "jenis_kelamin"))
-            return f"(({nama} OR ({tgl} AND {jk})) AND {nik_t} IS NULL)"
-        c = self._col("nik")
+            return f"(({nama} OR ({tgl} AND {jk})) AND {N.nik_text(c)} IS NULL)"
         nik_t = _register_nik_text(c)
         damaged = f"(coalesce(nik_num, false) AND NOT {self._number_nik_kept(nik_t)})"
         full = f"NOT coalesce(regexp_full_match({nik_t}, '[0-9]{{16}}') AND NOT {damaged}, false)"

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 
 from padan.engine import Engine
+from padan.identity.nik import BLANKS_SQL
 from padan.recap import formatting as _fmt
 
 # Blanks around a value: spaces, tabs, line breaks, NBSP and the other Unicode spaces, a BOM
-# (RE2; the same set as padan.identity.nik's). trim() alone strips only the spaces, and a tab in
-# front of a NIK is a way exports keep it as text.
-BLANKS = r"[ \t\n\r\f\v\x{00A0}\x{1680}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}]"
+# (RE2; the set the NIK rules strip). trim() alone strips only the spaces, and a tab in front
+# of a NIK is a way exports keep it as text.
+BLANKS = f"[{BLANKS_SQL}]"
 
 
 def strip(expr: str) -> str:

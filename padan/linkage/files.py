@@ -120,14 +120,15 @@ def result_header(report: LoadReport) -> list[str]:
     return raw + [lab if lab not in taken else f"{lab}_PADAN" for lab, _c in RESULT_COLUMNS]
 
 
-def _warn_renamed_result_columns(report: LoadReport) -> None:
+def _warn_renamed_result_columns(report: LoadReport, header: list[str]) -> None:
     """A DPT that already has a column named as a result column (CATATAN for its notes, or a
-    result fed back in): the input column keeps its name and place, padan's gets ``_PADAN``;
-    said, since a reader looking up CATATAN by name finds the input's."""
+    result fed back in): the input column keeps its name and place, padan's gets ``_PADAN``
+    (``header``: :func:`result_header`); said, since a reader looking up CATATAN by name
+    finds the input's."""
     from padan.ingest.load import ImportWarning
 
-    header = result_header(report)[len(report.raw_columns) :]
-    renamed = [h for h, (lab, _c) in zip(header, RESULT_COLUMNS, strict=True) if h != lab]
+    ours = header[len(report.raw_columns) :]
+    renamed = [h for h, (lab, _c) in zip(ours, RESULT_COLUMNS, strict=True) if h != lab]
     if renamed:
         report.warnings.append(ImportWarning(
             "KOLOM_HASIL_BERNAMA_LAIN",
@@ -355,7 +356,8 @@ def match_files(
                 concurrent=True,  # in memory: the duplicates run beside the probabilistic tier
             )
             summary.inputs = {"dpt": report, "registry": reg}
-            _warn_renamed_result_columns(report)
+            header = result_header(report)
+            _warn_renamed_result_columns(report, header)
             out_rows = summary.rows + report.rejected  # every input row is written
             if progress:
                 progress("tulis", 0, out_rows)
@@ -363,8 +365,7 @@ def match_files(
             # follow the files, sheets and rows as read): no merge with the rejects needed
             rejects = "dpt_rejects" if report.rejected else None
             write_result(
-                engine, result_sql("dpt", "match_out", report, rejects), out_path,
-                result_header(report),
+                engine, result_sql("dpt", "match_out", report, rejects), out_path, header,
                 (lambda n: progress("tulis", n, out_rows)) if progress else None,
             )  # fmt: skip
             if progress:
