@@ -661,6 +661,46 @@ def test_name_frequencies_from_spellings_equal_counting_records(unique):
     assert got["SITI AMINAH"] == 1 and got["NURHAYATI"] == 1
     assert max(got.values()) >= 2  # spellings of ANDI BASO summed
     assert sum(got.values()) == 5
+    assert engine.one(model.name_total_sql(engine))[0] == 5
+    # restricted to the names Splink is given: the same counts for those names, no others
+    only = dict(engine.rows(model.name_counts_sql(engine, only="SELECT 'NURHAYATI'")))
+    assert only == {"NURHAYATI": 1}
+
+
+def test_register_records_no_tier_can_link_are_left_out():
+    """_lk_r holds the register records of plausible voter age (married ones and those
+    without a birth date too) and the younger ones whose NIK a DPT row carries; a younger
+    record no DPT row names is left out, and its name is not normalised."""
+    import padan.linkage.match as M
+
+    def young(p):
+        return {**p, "status_kawin": "B"}
+
+    people = [
+        person("7371011203700001", "ANDI BASO", "1970-03-12"),
+        young(person("7371015505150002", "NUR AINUN", "2015-05-15", "P")),
+        young(person("7371012402160003", "MUH FADLI", "2016-02-24")),
+        person("7371016408080004", "HASNAH", "2008-08-24", "P"),  # married (status S)
+        {**young(person("7371010101000005", "BADU", "2000-01-01")), "tanggal_lahir": None},
+        young(person("7371011509060006", "SUDIRMAN", "2006-09-15")),  # 14 on the day: slack
+    ]
+    voters = [
+        voter("7371015505150002", "NUR AINUN", "2015-05-15", "P"),
+        voter("7371011203700001", "ANDI BASO", "1970-03-12"),
+    ]
+    engine = connect()
+    build(engine, voters, people)
+    M._prepare(engine, "dpt", "reg", profile=load_profile())
+    kept = {r[0] for r in engine.rows("SELECT nik FROM _lk_r")}
+    assert kept == {p["nik"] for p in people} - {"7371012402160003"}
+    names = {r[0] for r in engine.rows("SELECT nm FROM _lk_names")}
+    assert "NUR AINUN" in names and not any("FADLI" in n for n in names)
+    # without a profile (a caller that knows no election day): every record
+    M._prepare(engine, "dpt", "reg")
+    assert len(engine.rows("SELECT nik FROM _lk_r")) == len(people)
+    # the younger record a DPT row carries the NIK of is still linked by the NIK tier
+    _e, _s, out = run(voters, people)
+    assert out[0]["metode"] == "NIK" and out[0]["nik"] == "7371015505150002"
 
 
 def test_correction_gate_is_implied_by_the_acceptance_rule():

@@ -110,27 +110,48 @@ def _prepare(
     registry_table: str,
     registry_unique: bool = False,
     shared: bool = False,
+    profile: ElectionProfile | None = None,
 ) -> None:
     # One record per NIK (an as-of view already is; a raw extract may repeat a NIK).
     repeated = (
         not registry_unique
         and engine.one(f'SELECT count(nik) - count(DISTINCT nik) FROM "{registry_table}"')[0]
     )
+    # The register records a tier can link (with ``profile``): those of plausible voter age
+    # (rules.voter_age_sql: the probabilistic tier looks at no other) and those whose NIK a
+    # DPT row carries (the NIK tier verifies or refuses them whatever the age). A younger
+    # record fails the correction tier's identity gate (the birth year must agree, and a
+    # voter is not ten), so leaving it out changes no link; its name is not normalised (at
+    # 1 M, 2.8 M records of which 0.73 M younger).
+    kept = "nik IS NOT NULL"
+    if profile is not None:
+        engine.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _lk_dnik AS
+            SELECT DISTINCT coalesce(nik, {_EXCEL_NIK}) AS nik FROM "{dpt_table}"
+        """)
+        age = rules.voter_age_sql(
+            profile.min_age, profile.election_day.isoformat(), "tanggal_lahir"
+        )
+        kept += f" AND ({age} OR nik IN (SELECT nik FROM _lk_dnik))"
     # Names repeat a lot: normalise each distinct spelling once (a chain of regexes), then join.
     # ``n_reg``: how many of _lk_r's records carry the spelling, from which the model sums its
     # term frequencies over the distinct spellings instead of counting every record (on one
     # thread at province scale 0.06 instead of 0.48 s). Left out when repeated NIKs are
-    # dropped below (then the model counts _lk_r).
+    # dropped below (then the model counts _lk_r). The sorted words (``nms``) only for the
+    # DPT's spellings: the duplicates compare them; the tiers sort the words of the few
+    # pairs whose names differ (rules.name_similarity_sql).
     n_reg = "" if repeated else ", n_reg"
     spellings = (
-        f'SELECT nama, sum(r)::BIGINT AS n_reg FROM (SELECT nama, 0 AS r FROM "{dpt_table}" '
-        f'UNION ALL SELECT nama, (nik IS NOT NULL)::INTEGER FROM "{registry_table}") '
+        f"SELECT nama, sum(r)::BIGINT AS n_reg, bool_or(d) AS in_dpt FROM ("
+        f'SELECT nama, true AS d, 0 AS r FROM "{dpt_table}" '
+        f'UNION ALL SELECT nama, false, 1 FROM "{registry_table}" WHERE {kept}) '
         "WHERE nama IS NOT NULL GROUP BY nama"
     )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_names AS
-        SELECT nama, nm, {rules.sorted_words_sql("nm")} AS nms, {rules.name_hashes_sql("nm")}{n_reg}
-        FROM (SELECT nama, nullif(trim(nm0), '') AS nm, n_reg
+        SELECT nama, nm, CASE WHEN in_dpt THEN {rules.sorted_words_sql("nm")} END AS nms,
+               {rules.name_hashes_sql("nm")}{n_reg}
+        FROM (SELECT nama, nullif(trim(nm0), '') AS nm, n_reg, in_dpt
               FROM ({normalize_names_query(spellings, out="nm0")}))
     """)
     # shared: a plain table, which a second connection (match_tables' concurrent) can read
@@ -150,14 +171,22 @@ def _prepare(
     )
     # (the kecamatan and kabupaten codes, prefixes of the desa code, are derived where the
     # model picks its records: model.register_rows)
+    # (the last row per NIK is picked before the rows are kept: a NIK's last row decides
+    # whether it is kept, not an earlier one)
+    src = (
+        f'(SELECT * FROM "{registry_table}" WHERE nik IS NOT NULL {dedupe})'
+        if repeated
+        else f'"{registry_table}"'
+    )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_r AS
         SELECT nik, {nik_clean_sql("no_kk")} AS no_kk,
-               n.nm, n.nms, n.nm_h, n.last_h, tanggal_lahir AS tgl, jenis_kelamin AS jk,
+               n.nm, n.nm_h, n.last_h, tanggal_lahir AS tgl, jenis_kelamin AS jk,
                tempat_lahir, kode_desa, status_kawin, status_ktp_el
-        FROM "{registry_table}" r LEFT JOIN _lk_names n USING (nama)
-        WHERE nik IS NOT NULL {dedupe}
+        FROM {src} r LEFT JOIN _lk_names n USING (nama)
+        WHERE {kept}
     """)
+    engine.execute("DROP TABLE IF EXISTS _lk_dnik")
     # One row per (DPT row, candidate register record) found by any tier, with its verdict
     # and the record's e-KTP status (taken where the tier joins the record anyway, so that
     # the result needs no second join of every link with the whole register). Shared: the
@@ -233,8 +262,8 @@ def _tier_nik(engine: Any, explain: bool = True) -> None:
 # province scale) to the rows and records once more for the comparison, cost about twice
 # as much.
 _PAIR_FIELDS = (
-    "{'nm': d.nm, 'nms': d.nms, 'tgl': d.tgl, 'jk': d.jk, 'nkk': d.nkk} AS d, "
-    "{'nm': r.nm, 'nms': r.nms, 'tgl': r.tgl, 'jk': r.jk, 'no_kk': r.no_kk, "
+    "{'nm': d.nm, 'tgl': d.tgl, 'jk': d.jk, 'nkk': d.nkk} AS d, "
+    "{'nm': r.nm, 'tgl': r.tgl, 'jk': r.jk, 'no_kk': r.no_kk, "
     "'status_ktp_el': r.status_ktp_el} AS r"
 )
 
@@ -243,7 +272,7 @@ def _tier_correction(engine: Any, explain: bool = True) -> None:
     """Candidate NIKs for rows the NIK tier did not link, generated as keys and joined."""
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_t2rows AS
-        SELECT d.row_id, d.nik_m AS nik, d.nik_raw, d.nkk, d.nm, d.nms, d.tgl, d.jk,
+        SELECT d.row_id, d.nik_m AS nik, d.nik_raw, d.nkk, d.nm, d.tgl, d.jk,
                {_EXCEL_MAYBE_CUT} AS xl0,
                NOT regexp_matches(d.nik_flags, '_(PROVINSI|KABUPATEN|KECAMATAN)_TIDAK_DIKENAL')
                    AS region_known
@@ -577,7 +606,7 @@ def _assemble(
 
 def _cleanup(engine: Any) -> None:
     engine.execute("DROP VIEW IF EXISTS _lk_best")
-    for t in ("_lk_names", "_lk_d", "_lk_r", "_lk_cand", "_lk_t1", "_lk_refused", "_lk_t2rows", "_lk_t2k", "_lk_t2keys",
+    for t in ("_lk_names", "_lk_dnik", "_lk_d", "_lk_r", "_lk_cand", "_lk_t1", "_lk_refused", "_lk_t2rows", "_lk_t2k", "_lk_t2keys",
               "_lk_t2", "_lk_t2ok", "_lk_conflict", "_lk_conflict_bad", "_lk_lab", "_lk_trd",
               "_lk_trr", "_lk_labels", "_lk_tf", "_lk_best_t", "_lk_rev", "_lk_ganda",
               "_lk_dup", "_lk_pd", "_lk_pk", "_lk_pr", "_lk_pred"):  # fmt: skip
@@ -612,7 +641,9 @@ def match_tables(
     st = _Stages(progress)
     st.run(
         "persiapan",
-        lambda: _prepare(engine, dpt_table, registry_table, registry_unique, shared=concurrent),
+        lambda: _prepare(
+            engine, dpt_table, registry_table, registry_unique, shared=concurrent, profile=profile
+        ),
     )
     total = engine.one("SELECT count(*) FROM _lk_d")[0]
     explain = explain_table is not None

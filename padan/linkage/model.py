@@ -199,9 +199,12 @@ def _columns(src: str, uid: str, kk: str, extra: str = "", nik: str = "nik") -> 
     The place of birth is compared in capitals: folded here, for the few rows the model
     sees, not for every prepared row (only the model reads it). The DPT side passes
     ``nik="nik_m"``, the NIK as the tiers match it (an Excel-number NIK's digits too, see
-    match._EXCEL_NIK), so that the NIK comparison still counts for those rows."""
+    match._EXCEL_NIK), so that the NIK comparison still counts for those rows. The sorted
+    words are computed here, for the few rows the model reads (_lk_r does not store them:
+    match._prepare)."""
     return (
-        f"SELECT {uid} AS unique_id, nm, nms, {rules.words_sql('nm')} AS toks, "
+        f"SELECT {uid} AS unique_id, nm, {rules.sorted_words_sql('nm')} AS nms, "
+        f"{rules.words_sql('nm')} AS toks, "
         f"{rules.words_sql('nm')}[-1] AS nm_last, tgl, jk, kode_desa, kode_kec, kode_kab, "
         f"upper(trim(tempat_lahir)) AS tempat_lahir, {nik} AS nik, {kk} AS kk, nm_h, "
         f"last_h{extra} FROM {src}"
@@ -231,13 +234,9 @@ def _prepare_inputs(engine: Any, profile: ElectionProfile) -> tuple[int, int]:
                    ANTI JOIN (SELECT row_id FROM _lk_cand WHERE tier = '{TIER_KOREKSI}') c
                    USING (row_id)) k ON k.row_id = _lk_d.row_id
     """)
-    # Unlinked register records of plausible voter age (a few years of slack for wrong
-    # birth dates; married people vote whatever their age). Age >= n on the day is
-    # tgl <= day - n years (age() per row costs about 0.1 s per million rows).
-    age = (
-        "tgl IS NULL OR status_kawin IN ('S', 'P') "
-        f"OR tgl <= DATE '{day}' - INTERVAL {profile.min_age - 3} YEAR"
-    )
+    # Unlinked register records of plausible voter age (_lk_r also holds younger records
+    # whose NIK a DPT row carries: match._prepare)
+    age = rules.voter_age_sql(profile.min_age, day)
     # One pass over the register gives both the prior's count (the unlinked records of voter
     # age) and the records Splink is given: those among them that share a blocking key with a
     # remaining DPT row (a superset of those its rules pair: keys compared by hash; at 1 M,
@@ -403,13 +402,25 @@ def _train_from_labels(engine: Any, comps: list[dict]) -> tuple[list[dict], int]
     return _cap_weights(_floor_m(comps)), n
 
 
-def name_counts_sql(engine: Any) -> str:
-    """(nm, n): how many of _lk_r's records carry each normalised name, for the term
-    frequencies. Summed from match._prepare's per-spelling counts when it has them (the same
-    integers, from the distinct spellings instead of every record), else counted."""
+def name_counts_sql(engine: Any, only: str | None = None) -> str:
+    """(nm, n): how many of _lk_r's records carry each normalised name (``only``: of the
+    names this subquery gives), for the term frequencies. Summed from match._prepare's
+    per-spelling counts when it has them (the same integers, from the distinct spellings
+    instead of every record), else counted."""
     if "n_reg" in engine.columns("_lk_names"):
-        return "SELECT nm, sum(n_reg) AS n FROM _lk_names WHERE n_reg > 0 AND nm IS NOT NULL GROUP BY nm"
-    return "SELECT nm, count(*) AS n FROM _lk_r WHERE nm IS NOT NULL GROUP BY nm"
+        src, n, keep = "_lk_names", "sum(n_reg)", "n_reg > 0 AND nm IS NOT NULL"
+    else:
+        src, n, keep = "_lk_r", "count(*)", "nm IS NOT NULL"
+    if only is not None:
+        keep += f" AND nm IN ({only})"
+    return f"SELECT nm, {n} AS n FROM {src} WHERE {keep} GROUP BY nm"
+
+
+def name_total_sql(engine: Any) -> str:
+    """The sum of :func:`name_counts_sql`'s ``n`` over every name: _lk_r's named records."""
+    if "n_reg" in engine.columns("_lk_names"):
+        return "SELECT sum(n_reg) FROM _lk_names WHERE nm IS NOT NULL"
+    return "SELECT count(nm) FROM _lk_r"
 
 
 VALIDATE = False  # Splink's settings validation (see tier_probabilistic)
@@ -445,12 +456,14 @@ def tier_probabilistic(engine: Any, profile: ElectionProfile) -> dict[str, Any]:
     db = engine.splink_db_api()
     left = db.register("_lk_pd", dataset_display_name=LEFT)
     right = db.register("_lk_pr", dataset_display_name=RIGHT)
-    # The total is a scalar subquery, not sum(n) OVER (): that window runs on one thread
-    # (0.65 against 0.31 s for 2.5 M distinct names).
+    # Only the names of the records Splink is given: it looks no other up (grouping every
+    # distinct name cost 0.6 CPU-s for 2.5 M of them; the names given, 0.05). The total is a
+    # scalar subquery, not sum(n) OVER (): that window runs on one thread.
+    given = "SELECT nm FROM _lk_pd UNION ALL SELECT nm FROM _lk_pr"
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_tf AS
-        WITH c AS ({name_counts_sql(engine)})
-        SELECT nm, n / (SELECT sum(n) FROM c) AS tf_nm FROM c
+        SELECT nm, n / ({name_total_sql(engine)}) AS tf_nm
+        FROM ({name_counts_sql(engine, only=given)})
     """)
     # The settings are padan's own, checked by a test (test_model_settings_pass_validation);
     # Splink's validation of them on every run cost 0.2 s of Python and only logs.
