@@ -253,7 +253,7 @@ def write_result(
     tmp = out_path.with_name(f".{out_path.name}.tmp")
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "csv" and header is not None and header != engine.query_columns(sql):
+        if fmt == "csv" and header is not None and _header_not_carried(engine, sql, header):
             _copy_csv_with_header(engine, sql, tmp, header)
         elif fmt in ("csv", "parquet"):
             engine.copy_to(sql, tmp, fmt)
@@ -263,6 +263,13 @@ def write_result(
     except OSError as exc:  # a full disk, a folder that went away
         tmp.unlink(missing_ok=True)
         raise _cannot_write(out_path, exc) from None
+
+
+def _header_not_carried(engine: Any, sql: str, header: list[str]) -> bool:
+    """The query's names differ from ``header``, or DuckDB's CSV writer would rename them:
+    it gives a repeated name (case-insensitively) a suffix, KETERANGAN_1, though the query
+    reports both as KETERANGAN."""
+    return header != engine.query_columns(sql) or len({h.lower() for h in header}) < len(header)
 
 
 def _copy_csv_with_header(engine: Any, sql: str, path: Path, header: list[str]) -> None:
