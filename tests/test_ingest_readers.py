@@ -524,6 +524,39 @@ def test_many_files_folder_and_zip(engine, tmp_path):
     assert engine.one("SELECT source_file FROM dpt2 WHERE row_id = 1")[0] == "dpt.zip/x/b.csv"
 
 
+def test_a_readme_beside_the_exports_is_skipped_not_read_as_voters(engine, tmp_path):
+    """A .txt without a recognisable header that came with a folder or zip (a README, notes)
+    is skipped and reported (BERKAS_DILEWATI), as a sheet without a header is; it stopped the
+    import until 5 Dec 2026. A .csv such file, or a .txt named itself, still stops it: each is
+    meant as data, and its missing columns are the message."""
+    d = tmp_path / "desa"
+    d.mkdir()
+    write_csv(d / "a.csv", [HEADER, ROW_A])
+    notes = "Data DPT kelurahan Bontorannu\nDiekspor dari Sidalih, 1 Desember 2020.\n"
+    (d / "README.txt").write_text(notes)
+    r = load_dpt(engine, [d], table="dpt")
+    assert r.accepted == 1 and "BERKAS_DILEWATI" in codes(r)
+    assert engine.rows("SELECT nama FROM dpt") == [("SITI AMINAH",)]
+    z = tmp_path / "dpt.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(d / "a.csv", "x/a.csv")
+        zf.write(d / "README.txt", "x/README.txt")
+    r = load_dpt(engine, [z], table="dpt2")
+    assert r.accepted == 1 and "BERKAS_DILEWATI" in codes(r)
+    # a .txt DPT in the folder is still read
+    write_csv(d / "b.txt", [HEADER, ROW_B], delim="\t")
+    r = load_dpt(engine, [d], table="dpt3")
+    assert r.accepted == 2
+    for named in ([d / "README.txt"], [d / "a.csv", d / "README.txt"]):
+        with pytest.raises(PadanError) as e:
+            load_dpt(engine, named, table="dpt4")
+        assert e.value.code == "KOLOM_WAJIB_TIDAK_ADA" and "README.txt" in str(e.value)
+    (d / "README.txt").rename(d / "catatan.csv")
+    with pytest.raises(PadanError) as e:
+        load_dpt(engine, [d], table="dpt5")
+    assert e.value.code == "KOLOM_WAJIB_TIDAK_ADA" and "catatan.csv" in str(e.value)
+
+
 def test_registry_codes_and_rejects(engine, tmp_path):
     header = [
         "NIK",

@@ -33,8 +33,10 @@ from padan.ingest.columns import (
     normalize_mapping,
     other_candidates,
     resolve,
+    score_header,
 )
 from padan.ingest.readers import (
+    CSV_HEADER_MIN_SCORE,
     CsvPlan,
     FileInfo,
     SheetData,
@@ -68,6 +70,7 @@ string comparisons a row): for L/P or marital status, 4x cheaper than the ENUM l
 NOTE_LABELS = {
     "BARIS_JUDUL_DILEWATI": "Baris di atas judul kolom dilewati",
     "LEMBAR_DILEWATI": "Lembar tanpa baris judul kolom yang dikenali dilewati",
+    "BERKAS_DILEWATI": "Berkas .txt di folder/zip tanpa baris judul kolom yang dikenali dilewati",
     "ENKODING_WINDOWS_1252": "Dibaca sebagai Windows-1252 (bukan UTF-8)",
     "ENKODING_UTF16": "Dibaca sebagai UTF-16",
     "KOLOM_TAMBAHAN": "Kolom yang tidak ada di berkas pertama ditambahkan di akhir (kosong untuk berkas lain)",
@@ -589,6 +592,14 @@ class _Loader:
                 f"{src.display}: setiap baris data berakhir dengan {plan.unnamed_tail} pemisah "
                 "lebih banyak dari baris judul; dibaca sebagai kolom tanpa nama.",
             )
+        if _notes_file(src, plan.header, self.kind, self.mapping):
+            self._note(
+                "BERKAS_DILEWATI",
+                f"{src.display}: berkas .txt tanpa baris judul kolom yang dikenali (catatan "
+                "atau README?); dilewati.",
+            )
+            self._finish_hash(src, hasher)
+            return
         colmap, fields = self._column_map(plan.header, src.display)
         width = len(plan.header)
         exprs = ", ".join(
@@ -1979,6 +1990,18 @@ class _XlsxAhead:
 def _names(n: int) -> str:
     """The staging table's first ``n`` raw columns (c0, c1, ...)."""
     return ", ".join(f"c{j}" for j in range(n))
+
+
+def _notes_file(src: Source, header: list[str], kind: str, mapping: dict[str, str]) -> bool:
+    """A ``.txt`` file that came with a folder or zip (not named itself) and has no
+    recognisable header: a README or notes beside the exports, skipped like a sheet without
+    a header (LEMBAR_DILEWATI) instead of stopping the import. A ``.csv`` file, or any file
+    named itself, still stops it with the missing-columns error: it is meant as data."""
+    return (
+        src.member
+        and Path(src.display).suffix.lower() == ".txt"
+        and score_header(kind, header, mapping) < CSV_HEADER_MIN_SCORE
+    )
 
 
 def _strip_reject_columns(header: list[str]) -> list[str]:

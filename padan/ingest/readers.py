@@ -24,6 +24,8 @@ from padan.errors import PadanError
 from padan.ingest.columns import score_header
 
 CHUNK = 8 << 20
+CSV_HEADER_MIN_SCORE = 2
+"""Known field names a CSV line must hold to be taken as the header (columns.score_header)."""
 SAMPLE = 256 << 10
 HEADER_SEARCH_ROWS = 30
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -50,6 +52,7 @@ class Source:
     fmt: str  # "csv" | "xlsx"
     info: FileInfo | None = None  # set for files the user named (not zip members)
     size: int = 0
+    member: bool = False  # found in a folder or zip the user named, not named itself
 
 
 @dataclass
@@ -136,7 +139,7 @@ def expand(paths: Sequence[Path | str], tmpdir: Path) -> list[Source]:
         p = checked_path(raw)
         if p.is_dir():
             for f in folder_files(p):
-                out.append(_single(f, str(f.relative_to(p.parent))))
+                out.append(_single(f, str(f.relative_to(p.parent)), member=True))
             continue
         fmt = _fmt_of(p)
         if fmt is None:
@@ -160,9 +163,11 @@ def _is_xlsx_zip(p: Path) -> bool:
         return False
 
 
-def _single(p: Path, display: str, fmt: str | None = None) -> Source:
+def _single(p: Path, display: str, fmt: str | None = None, member: bool = False) -> Source:
     size = p.stat().st_size
-    return Source(p, display, fmt or _fmt_of(p) or "csv", FileInfo(display, "", size), size)
+    return Source(
+        p, display, fmt or _fmt_of(p) or "csv", FileInfo(display, "", size), size, member
+    )
 
 
 def _unzip(p: Path, dest: Path) -> list[Source]:
@@ -201,7 +206,12 @@ def _unzip(p: Path, dest: Path) -> list[Source]:
                 ) from None
             out.append(
                 Source(
-                    target, f"{p.name}/{n}", _fmt_of(Path(n)) or "csv", None, target.stat().st_size
+                    target,
+                    f"{p.name}/{n}",
+                    _fmt_of(Path(n)) or "csv",
+                    None,
+                    target.stat().st_size,
+                    member=True,
                 )
             )
     out[0].info = info
@@ -366,7 +376,7 @@ def plan_csv(
                 best = (score, len(rec), delim, i, rec, lines)
             if score >= 3:
                 break
-    if best is None or best[0] < 2:
+    if best is None or best[0] < CSV_HEADER_MIN_SCORE:
         # No recognisable header: take the first multi-column line of the most common delimiter,
         # so that the missing-column error can list what the file has.
         counts = {d: text.split("\n", 1)[0].count(d) for d in DELIMITERS}
