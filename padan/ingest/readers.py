@@ -165,9 +165,7 @@ def _is_xlsx_zip(p: Path) -> bool:
 
 def _single(p: Path, display: str, fmt: str | None = None, member: bool = False) -> Source:
     size = p.stat().st_size
-    return Source(
-        p, display, fmt or _fmt_of(p) or "csv", FileInfo(display, "", size), size, member
-    )
+    return Source(p, display, fmt or _fmt_of(p) or "csv", FileInfo(display, "", size), size, member)
 
 
 def _unzip(p: Path, dest: Path) -> list[Source]:
