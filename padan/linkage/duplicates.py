@@ -182,15 +182,25 @@ def _pairs(
         p AS (
             SELECT p0.x, p0.y FROM p0 JOIN t a ON a.row_id = p0.x JOIN t b ON b.row_id = p0.y
             WHERE {final})"""
-    having = " AND NOT bool_and(own)" if look_alike else ""
+    # A look-alike block needs a row that is not "own": its keys are found among those
+    # rows first (a few per cent once the NIK tier has run), and only the rows sharing one
+    # are grouped, where grouping every row by every block's keys cost a hash table of
+    # about one entry per row for each category.
+    # (materialised: the few rows are read twice, by the grouping and the join)
+    rows = (
+        f"r AS MATERIALIZED (SELECT {carried} FROM {source} SEMI JOIN (SELECT DISTINCT "
+        f"{part} FROM {source} WHERE {where} AND NOT own) o USING ({part})),"
+        if look_alike
+        else f"r AS (SELECT {carried} FROM {source} WHERE {where}),"
+    )
     # Rows are numbered (for the cap) only in blocks larger than the cap, which are rare: a
     # window over every blocked row cost as much as the comparisons.
     engine.execute(f"""
         INSERT INTO {_PAIRS}
-        WITH k AS (
-            SELECT {part}, count(*) AS _n FROM {source} WHERE {where}
-            GROUP BY {part} HAVING count(*) > 1{having}),
-        j AS (SELECT {carried}{extra}, _n FROM {source} JOIN k USING ({part})),
+        WITH {rows}
+        k AS (
+            SELECT {part}, count(*) AS _n FROM r GROUP BY {part} HAVING count(*) > 1),
+        j AS (SELECT {carried}{extra}, _n FROM r JOIN k USING ({part})),
         g AS (
             SELECT {kept}, 0 AS _rn FROM j WHERE _n <= {MAX_PARTNERS}
             UNION ALL
