@@ -274,8 +274,10 @@ def find_duplicates(
         late_cols=("nm", "nk"),
         late={"toks": words_sql("nm")},  # only the K3 comparison needs the word lists
     )
+    # (a view: its block is grouped over the few rows that are not "own", see _pairs; a
+    # table copied nearly every row)
     engine.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {_SWAP} AS
+        CREATE OR REPLACE TEMP VIEW {_SWAP} AS
         SELECT row_id, nk, nk_h, jk, tgl, year(tgl) AS y, least(month(tgl), day(tgl)) AS lo,
                greatest(month(tgl), day(tgl)) AS hi, own
         FROM {_BASE} WHERE month(tgl) <> day(tgl)
@@ -293,7 +295,8 @@ def find_duplicates(
         SELECT DISTINCT row_id, category, other_row_id FROM {_PAIRS}
         ORDER BY row_id, category, other_row_id
     """)
-    for t in (_PAIRS, _SWAP, _BASE):
+    engine.execute(f"DROP VIEW IF EXISTS {_SWAP}")
+    for t in (_PAIRS, _BASE):
         engine.execute(f"DROP TABLE IF EXISTS {t}")
     counts = dict(
         engine.rows(f'SELECT category, count(DISTINCT row_id) FROM "{out_table}" GROUP BY 1')
