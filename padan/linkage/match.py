@@ -158,11 +158,13 @@ def _prepare(
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_names AS
         SELECT nama, nm, CASE WHEN in_dpt THEN {rules.sorted_words_sql("nm")} END AS nms,
-               {rules.name_hashes_sql("nm")}{n_reg}
+               {rules.name_hashes_sql("nm")}{n_reg}, in_dpt
         FROM (SELECT nama, nullif(trim(nm0), '') AS nm, n_reg, in_dpt
               FROM ({normalize_names_query(spellings, out="nm0")}))
     """)
-    # shared: a plain table, which a second connection (match_tables' concurrent) can read
+    # shared: a plain table, which a second connection (match_tables' concurrent) can read.
+    # Joined to the DPT's spellings only: a hash table half the size when every name is
+    # distinct (1.02 against 1.21 CPU-s at 1m-nama).
     engine.execute(f"""
         CREATE OR REPLACE {"" if shared else "TEMP "}TABLE _lk_d AS
         SELECT row_id, nik, nik_raw, coalesce(nik_flags, '') AS nik_flags,
@@ -171,7 +173,7 @@ def _prepare(
                n.nm, n.nms, n.nm_h, n.last_h, tanggal_lahir AS tgl, jenis_kelamin AS jk,
                tempat_lahir, kode_kab, kode_kec, kode_desa,
                tps_key, status_kawin, ktp_el, nama IS NULL AS nama_none
-        FROM "{dpt_table}" d LEFT JOIN _lk_names n USING (nama)
+        FROM "{dpt_table}" d LEFT JOIN (SELECT * FROM _lk_names WHERE in_dpt) n USING (nama)
     """)
     # the last row per NIK, as the loader's warning says (NIK_GANDA_DI_REGISTER)
     dedupe = (
