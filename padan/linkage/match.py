@@ -540,8 +540,9 @@ def _assemble(
         WITH st AS (
             SELECT s, {status} AS status_rekam, {status_known_sql("s")} AS known
             FROM (SELECT status_ktp_el AS s FROM _lk_best UNION SELECT NULL::VARCHAR)),
-        -- (the flags inside the CTE that both branches read: computed once per row)
-        base AS (SELECT *, {flags} AS flags FROM (
+        -- (the flags inside the CTE that both branches read: computed once per row; the
+        -- columns they are made from are not carried on)
+        base AS (SELECT * EXCLUDE (tgl, status_kawin, ktp_el, nik), {flags} AS flags FROM (
             SELECT d.row_id, d.kode_kab, d.kode_kec, d.kode_desa, d.tps_key, d.tgl,
                    d.status_kawin, d.ktp_el, d.nik_flags, d.nik, d.nama_none,
                    b.cand AS nik_dukcapil, {st_expr} AS status_rekam,
