@@ -171,12 +171,7 @@ def test_colliding_name_hashes_add_no_pair(engine, monkeypatch):
     find_duplicates(engine, "dpt", "dup")
     expected = set(engine.rows("SELECT * FROM dup"))
     monkeypatch.setattr(
-        dup,
-        "_key_hashes",
-        lambda nk, ns: (
-            f"CASE WHEN {nk} <> '' THEN length({nk}) END AS nk_h, "
-            f"CASE WHEN {ns} <> '' THEN length({ns}) END AS ns_h"
-        ),
+        dup, "_key_hash", lambda col: f"CASE WHEN {col} <> '' THEN length({col}) END AS {col}_h"
     )
     find_duplicates(engine, "dpt", "dup2")
     assert set(engine.rows("SELECT * FROM dup2")) == expected

@@ -145,9 +145,9 @@ def _prepare(
     # ``n_reg``: how many of _lk_r's records carry the spelling, from which the model sums its
     # term frequencies over the distinct spellings instead of counting every record (on one
     # thread at province scale 0.06 instead of 0.48 s). Left out when repeated NIKs are
-    # dropped below (then the model counts _lk_r). The sorted words (``nms``) only for the
-    # DPT's spellings: the duplicates compare them; the tiers sort the words of the few
-    # pairs whose names differ (rules.name_similarity_sql).
+    # dropped below (then the model counts _lk_r). Names' sorted words are not stored: the
+    # tiers sort the words of the few pairs whose names differ (rules.name_similarity_sql),
+    # the duplicates those of the few rows that can pair on them, the model its own rows.
     n_reg = "" if repeated else ", n_reg"
     spellings = (
         f"SELECT nama, sum(r)::BIGINT AS n_reg, bool_or(d) AS in_dpt FROM ("
@@ -157,8 +157,7 @@ def _prepare(
     )
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_names AS
-        SELECT nama, nm, CASE WHEN in_dpt THEN {rules.sorted_words_sql("nm")} END AS nms,
-               {rules.name_hashes_sql("nm")}{n_reg}, in_dpt
+        SELECT nama, nm, {rules.name_hashes_sql("nm")}{n_reg}, in_dpt
         FROM (SELECT nama, nullif(trim(nm0), '') AS nm, n_reg, in_dpt
               FROM ({normalize_names_query(spellings, out="nm0")}))
     """)
@@ -170,7 +169,7 @@ def _prepare(
         SELECT row_id, nik, nik_raw, coalesce(nik_flags, '') AS nik_flags,
                coalesce(nik, {_EXCEL_NIK}) AS nik_m,
                {nik_clean_sql("nkk")} AS nkk,
-               n.nm, n.nms, n.nm_h, n.last_h, tanggal_lahir AS tgl, jenis_kelamin AS jk,
+               n.nm, n.nm_h, n.last_h, tanggal_lahir AS tgl, jenis_kelamin AS jk,
                tempat_lahir, kode_kab, kode_kec, kode_desa,
                tps_key, status_kawin, ktp_el, nama IS NULL AS nama_none
         FROM "{dpt_table}" d LEFT JOIN (SELECT * FROM _lk_names WHERE in_dpt) n USING (nama)

@@ -3,9 +3,8 @@
 Every function returns a DuckDB-dialect SQL expression (no Python loops over rows), so the
 tiers run inside the engine and can be transpiled for Spark later. Prepared tables carry the
 columns ``nm`` (normalised name), ``nm_h``/``last_h`` (hashes of the name and its last word),
-``tgl`` (birth date) and ``jk`` (sex ``L``/``P``); the DPT side also ``nms`` (its words
-sorted, for the duplicates and the model). The words as a list, and sorted, are computed
-where a rule needs them (``words_sql``, ``sorted_words_sql``).
+``tgl`` (birth date) and ``jk`` (sex ``L``/``P``). The words as a list, and sorted, are
+computed where a rule needs them (``words_sql``, ``sorted_words_sql``).
 """
 
 from __future__ import annotations
