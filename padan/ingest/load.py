@@ -873,7 +873,7 @@ class _Loader:
         return f"c{i}" if i is not None else "NULL::VARCHAR"
 
     def _txt(self, key: str) -> str:
-        return N.clean_cell(self._col(key))
+        return N.clean(self._col(key))
 
     def _texts(self, keys: Sequence[str]) -> dict[str, str]:
         """Free-text fields (names, addresses: too many distinct values for a lookup), each

@@ -33,18 +33,6 @@ def clean(expr: str) -> str:
     return f"NULLIF({strip(expr)}, '')"
 
 
-def clean_cell(col: str) -> str:
-    """:func:`clean` for a column of many distinct values (register names, NO_KK), per row
-    with a shortcut: an ASCII value (bytes = characters) that starts and ends with a visible
-    character has no blank to strip and is taken as it is. trim() on every row cost 3x a copy
-    (0.41 against 0.13 CPU-s for 2.8 M NO_KKs). ``col`` is evaluated several times: pass a
-    column, not an expression."""
-    return (
-        f"CASE WHEN strlen({col}) = length({col}) AND ascii({col}) BETWEEN 33 AND 126 "
-        f"AND ascii(({col})[-1]) > 32 THEN {col} ELSE {clean(col)} END"
-    )
-
-
 def squash(expr: str) -> str:
     """Upper case without blanks, hyphens and dots: ``Laki-laki`` -> ``LAKILAKI``."""
     return f"translate(upper({strip(expr)}), ' -._/', '')"
