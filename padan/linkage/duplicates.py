@@ -229,11 +229,11 @@ def find_duplicates(
     (row, other row, category), both directions, ordered by row. Returns how many DPT rows
     carry each category (``GANDA_K1``, ``GANDA_K2``, ``GANDA_K3``). ``prepared`` optionally
     names a table of the DPT rows with their names already normalised (row_id, nik, nm, tgl,
-    jk, kode_kec, kode_desa: the match engine's ``_lk_d``). ``settled`` (with ``prepared``) optionally gives a query of
-    (row_id, cand): rows whose link to register record ``cand`` is final (the match engine's
-    verified NIK links). Two rows settled on different records are two people: they make no
-    K1 or K3 pair (the match engine drops the other such pairs when it assembles the result,
-    once every link is known).
+    jk, kode_kec, kode_desa: the match engine's ``_lk_d``). ``settled`` (with ``prepared``)
+    optionally gives a query of (row_id, cand): rows whose link to register record ``cand``
+    is final (the match engine's verified NIK links). Two rows settled on different records
+    are two people: they make no K1 or K3 pair (the match engine drops the other such pairs
+    when it assembles the result, once every link is known).
     """
     _prepare(engine, dpt_table, prepared, settled)
     engine.execute(

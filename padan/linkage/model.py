@@ -402,15 +402,19 @@ def _train_from_labels(engine: Any, comps: list[dict]) -> tuple[list[dict], int]
     return _cap_weights(_floor_m(comps)), n
 
 
+def _name_counts_source(engine: Any) -> tuple[str, str, str]:
+    """Where the term frequencies count names: (table, count, filter). Summed from
+    match._prepare's per-spelling counts when it has them (the same integers, from the
+    distinct spellings instead of every record), else counted over _lk_r."""
+    if "n_reg" in engine.columns("_lk_names"):
+        return "_lk_names", "sum(n_reg)", "n_reg > 0 AND nm IS NOT NULL"
+    return "_lk_r", "count(*)", "nm IS NOT NULL"
+
+
 def name_counts_sql(engine: Any, only: str | None = None) -> str:
     """(nm, n): how many of _lk_r's records carry each normalised name (``only``: of the
-    names this subquery gives), for the term frequencies. Summed from match._prepare's
-    per-spelling counts when it has them (the same integers, from the distinct spellings
-    instead of every record), else counted."""
-    if "n_reg" in engine.columns("_lk_names"):
-        src, n, keep = "_lk_names", "sum(n_reg)", "n_reg > 0 AND nm IS NOT NULL"
-    else:
-        src, n, keep = "_lk_r", "count(*)", "nm IS NOT NULL"
+    names this subquery gives), for the term frequencies."""
+    src, n, keep = _name_counts_source(engine)
     if only is not None:
         keep += f" AND nm IN ({only})"
     return f"SELECT nm, {n} AS n FROM {src} WHERE {keep} GROUP BY nm"
@@ -418,9 +422,8 @@ def name_counts_sql(engine: Any, only: str | None = None) -> str:
 
 def name_total_sql(engine: Any) -> str:
     """The sum of :func:`name_counts_sql`'s ``n`` over every name: _lk_r's named records."""
-    if "n_reg" in engine.columns("_lk_names"):
-        return "SELECT sum(n_reg) FROM _lk_names WHERE nm IS NOT NULL"
-    return "SELECT count(nm) FROM _lk_r"
+    src, n, keep = _name_counts_source(engine)
+    return f"SELECT {n} FROM {src} WHERE {keep}"
 
 
 VALIDATE = False  # Splink's settings validation (see tier_probabilistic)
