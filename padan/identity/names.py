@@ -349,9 +349,12 @@ def normalize_names_query(src: str, col: str = "nama", out: str = "nm") -> str:
     olds = sorted(o for o in olds if not any(q != o and q in o for q in olds))  # DJ has J
     has = " OR ".join(f"contains(_nm_p, {_sql_str(o)})" for o in olds)
     f = f"CASE WHEN {has} THEN {chain} ELSE _nm_p END"
+    # (a word mapped to itself, such as MUHAMMAD or SITI, is left out: replacing it changes
+    # nothing, and testing for it sent 2.8 times as many names through the replacements,
+    # 886 k instead of 315 k of 2.5 M distinct names)
     groups: dict[str, list[str]] = {}
     for k, v in sorted(WORD_MAP.items()):
-        if k:
+        if k and k != v:
             assert re.fullmatch("[A-Z]+", k) and WORD_MAP.get(v, v) == v, k
             groups.setdefault(v, []).append(k)
 
@@ -362,7 +365,8 @@ def normalize_names_query(src: str, col: str = "nama", out: str = "nm") -> str:
     for v, ks in sorted(groups.items()):
         mapped = f"regexp_replace({mapped}, {words(ks)}, {_sql_str(v)}, 'g')"
     w = (
-        f"CASE WHEN regexp_matches(_nm_f, {words([k for k in WORD_MAP if k])}) THEN {mapped} "
+        f"CASE WHEN regexp_matches(_nm_f, {words([k for ks in groups.values() for k in ks])}) "
+        f"THEN {mapped} "
         "ELSE _nm_f END"
     )
     core = (
