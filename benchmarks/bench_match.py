@@ -9,8 +9,8 @@ that its peak memory (ru_maxrss) is its own:
 * floor: DuckDB reads both CSVs, joins on NIK alone and writes the joined result as CSV;
 * splink: Splink 5 alone on all rows, a sensible model a data team would write (name with
   term frequencies, birth date, sex, kecamatan, NIK; u by random sampling, EM on two blocking
-  rules, best link per DPT row above 0.9; the register's kecamatan is the DPT's most common
-  one for its NIK prefix);
+  rules, best link per DPT row above 0.9; a register record's kecamatan is the DPT's most
+  common one for its domicile code);
 * padan: ``match_files`` end to end (read, tiers, Splink on the rest, write the result CSV).
 
 Prints each time, ratios (targets: padan <= 3x floor, >= 10x faster than Splink alone at equal
@@ -90,16 +90,23 @@ def phase_splink(data: Path, out: Path) -> None:
         "NULL::VARCHAR AS kec, NIK AS nik "
         f"FROM read_csv({_q(data / 'registry.csv')}, all_varchar = true)"
     )
-    # kecamatan of the register row, by name: the DPT's most common kecamatan among the rows
-    # whose NIK has the record's NIK prefix (ties by name). Until 5 Dec 2026 this took any one
-    # such kecamatan (row_number() without an order): a different one for about half of the
-    # 8 810 prefixes from run to run at 1 M (the DPT rows of a prefix lie in up to 116
-    # kecamatans), so Splink alone's blocks, model, time (105-415 s) and F1 changed with it.
+    # kecamatan of the register row, by name: for the record's domicile code (NO_PROP, NO_KAB,
+    # NO_KEC), the most common kecamatan of the DPT rows whose NIK is a record with that code
+    # (ties by name). Until 5 Dec 2026 it came from the NIK prefix (where the NIK was issued,
+    # not where the person lives) and from any one DPT row with that prefix (row_number()
+    # without an order): a different kecamatan for about half of the 8 810 prefixes from run
+    # to run at 1 M (a prefix's DPT rows lie in up to 116 kecamatans), so Splink alone's
+    # blocks, model, time (105-415 s) and F1 (0.976-0.980) changed with it. With the most
+    # common kecamatan per prefix: 171-172 s, F1 0.9928; per domicile code, as here: F1 0.9961.
     e.execute(
-        "UPDATE reg SET kec = k.kec FROM (SELECT substr(nik, 1, 6) AS p, kec FROM dpt "
-        "WHERE nik IS NOT NULL GROUP BY p, kec "
-        "QUALIFY row_number() OVER (PARTITION BY p ORDER BY count(*) DESC, kec) = 1) k "
-        "WHERE substr(reg.nik, 1, 6) = k.p"
+        "CREATE TABLE dom AS SELECT NIK AS nik, concat_ws('.', NO_PROP, NO_KAB, NO_KEC) AS p "
+        f"FROM read_csv({_q(data / 'registry.csv')}, all_varchar = true)"
+    )
+    e.execute(
+        "UPDATE reg SET kec = k.kec FROM dom, (SELECT dom.p, dpt.kec FROM dpt JOIN dom USING (nik) "
+        "GROUP BY dom.p, dpt.kec "
+        "QUALIFY row_number() OVER (PARTITION BY dom.p ORDER BY count(*) DESC, dpt.kec) = 1) k "
+        "WHERE dom.nik = reg.nik AND dom.p = k.p"
     )
     db = e.splink_db_api()
     settings = SettingsCreator(
@@ -309,8 +316,8 @@ def main() -> None:
         type=int,
         default=1,
         help="run Splink alone in the first N rounds (beside that round's floor and padan) "
-        "and report its median (until 5 Dec 2026 one run took 105-415 s on the same files; "
-        "171-172 s since the register's kecamatan is chosen the same way every run)",
+        "and report its median (until 5 Dec 2026 one run took 105-415 s on the same files, "
+        "as the register's kecamatans changed from run to run)",
     )
     ap.add_argument(
         "--splink-timeout",
