@@ -351,7 +351,7 @@ def main() -> None:
                 print(f"[{size}] run {k + 1} {name:<7} {json.dumps(r)}", flush=True)
         for name, rs in runs.items():
             res[name] = dict(rs[0])  # quality figures from the first run (deterministic)
-            res[name]["seconds"] = statistics.median(r["seconds"] for r in rs)
+            res[name]["seconds"] = round(statistics.median(r["seconds"] for r in rs), 2)
             res[name]["peak_gb"] = max(r["peak_gb"] for r in rs)
             res[name]["ok"] = all(r["ok"] for r in rs)
             if any(r.get("timed_out") for r in rs):
