@@ -392,6 +392,10 @@ class _Loader:
         self.only = set(only) if only is not None else None  # canonical fields to read
         self.unread: set[int] = set()  # staged columns left NULL (fields not in ``only``)
         self.has_xlsx = False  # any XLSX part: cell types known (NIK typed as a number)
+        # CSV rows with fewer fields than the header, read with the missing trailing fields
+        # empty (see _read_padded); staging column ``short``: NULL for a full row
+        self.has_short = False
+        self.short_kept = 0  # such rows with every required column present (accepted)
         self.exact_num_parts: list[int] = []  # register sheets of whole number NIKs
         self.rows_staged = 0
         # sheets read and not yet staged: one insert for the sheets of several files (one
@@ -477,7 +481,8 @@ class _Loader:
         self.unread = set(found.values()) - set(self.fields.values())
         cols = ", ".join(f"c{j} VARCHAR" for j in range(len(header)))
         self.e.execute(
-            f"CREATE TEMP TABLE {self.stg} (part INTEGER, src_row INTEGER, nik_num BOOLEAN, {cols})"
+            f"CREATE TEMP TABLE {self.stg} (part INTEGER, src_row INTEGER, nik_num BOOLEAN, "
+            f"short BOOLEAN, {cols})"
         )
         self.e.execute(
             f"CREATE TEMP TABLE {self.rej} (part INTEGER, line BIGINT, csv_line VARCHAR, error_type VARCHAR, message VARCHAR)"
@@ -637,15 +642,65 @@ class _Loader:
             if not self._read_strict([r]):
                 self._read_lenient(r)
 
-    def _csv_options(self, delimiter: str, width: int) -> str:
+    def _csv_options(self, delimiter: str, width: int, padded: bool = False) -> str:
+        """``read_csv`` options. ``padded``: a row with fewer fields than the header is read
+        with the missing trailing fields NULL (an empty field is '', ``nullstr``); DuckDB's
+        parallel reader refuses that when a value holds a line break, so it is off."""
         cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
         delim = delimiter.replace("'", "''")
+        pad = "true, parallel=false" if padded else "false"
         return (
             f"delim='{delim}', quote='\"', escape='\"', header=false, "
-            f"auto_detect=false, columns={cols}, strict_mode=true, null_padding=false, "
+            f"auto_detect=false, columns={cols}, strict_mode=true, null_padding={pad}, "
             "ignore_errors=true, store_rejects=true, rejects_table='_padan_rj_errors', "
             "rejects_scan='_padan_rj_scans', nullstr='\x01', encoding='utf-8', max_line_size=8000000"
         )
+
+    def _short_sql(self, colmap: list[int | None], width: int) -> str:
+        """The staging column ``short`` of a padded read: NULL for a full row; for a row with
+        fewer fields, whether it lacks a required column (then it is a broken line, rejected
+        as BARIS_RUSAK) or only trailing optional ones (then it is read, those fields empty:
+        Excel leaves off the delimiters of empty last cells in blocks of rows when it saves
+        a CSV, and KPU's last column, KETERANGAN, is usually empty)."""
+        required = {f.key for f in FIELDS[self.kind] if f.required}
+        cols = sorted(
+            {colmap[j] for k, j in self.fields.items() if k in required and colmap[j] is not None}
+        )
+        lacks = " OR ".join(f"c{i} IS NULL" for i in cols) or "false"
+        return f"CASE WHEN c{width - 1} IS NOT NULL THEN NULL ELSE ({lacks}) END"
+
+    def _read_padded(self, batch: list[_CsvRead], first: int) -> bool:
+        """Stage ``batch`` again, its short rows padded (see ``_short_sql``), in place of the
+        strict read's rows (staged from ``first``): the rows staged before are copied to a new
+        staging table, so that rowids stay dense and in input order. Only for a batch whose
+        strict read found such rows: the copy and the serial read cost more. False, with
+        none of the batch's rows staged, when DuckDB refuses the read."""
+        delimiter, width, exprs, _conds, _h = batch[0].shape
+        keep = f"{self.stg}_k"
+        self.e.execute(
+            f"CREATE TEMP TABLE {keep} AS SELECT * FROM {self.stg} WHERE rowid < {first} "
+            "ORDER BY rowid"
+        )
+        self.e.execute(f"DROP TABLE {self.stg}")
+        self.e.execute(f"ALTER TABLE {keep} RENAME TO {self.stg.split('.')[-1]}")
+        self.e.execute(
+            "DROP TABLE IF EXISTS _padan_rj_errors; DROP TABLE IF EXISTS _padan_rj_scans"
+        )
+        base = batch[0].part
+        try:
+            self.e.execute(
+                f"INSERT INTO {self.stg} (part, src_row, nik_num, short, "
+                f"{_names(len(batch[0].colmap))}) "
+                f"SELECT {base} + file_index, NULL, NULL, {self._short_sql(batch[0].colmap, width)}, "
+                f"{exprs} FROM read_csv([{', '.join(_q(str(r.plan.path)) for r in batch)}], "
+                f"{self._csv_options(delimiter, width, padded=True)})"
+            )
+        except PadanError:
+            raise
+        except Exception:  # as in _read_strict: the statement inserts nothing
+            return False
+        self.has_short = True
+        return True
 
     def _read_strict(self, batch: list[_CsvRead]) -> bool:
         """Stage the files of ``batch`` (one or more of one shape) by DuckDB's ``read_csv``;
@@ -667,6 +722,11 @@ class _Loader:
         except PadanError:
             raise
         except Exception:  # a file the strict parser refuses (the statement inserts nothing)
+            return False
+        if self.e.one(
+            "SELECT count(*) FROM _padan_rj_errors "
+            f"WHERE error_type = 'MISSING COLUMNS' AND line > {header_line}"
+        )[0] and not self._read_padded(batch, first):
             return False
         self.e.execute(
             f"INSERT INTO {self.rej} SELECT {base} + file_id AS part, line, min(csv_line), "
@@ -717,16 +777,25 @@ class _Loader:
         cols: list[list[str | None]] = [[] for _ in colmap]
         src_rows: list[int] = []
         bad: list[tuple[int, int, str, str, str]] = []
+        # a short row is read when it has every required column (see _short_sql)
+        required = {f.key for f in FIELDS[self.kind] if f.required}
+        need = 1 + max(
+            (colmap[j] for k, j in self.fields.items() if k in required and colmap[j] is not None),
+            default=-1,
+        )
         for line, rec, text in read_csv_python(plan.path, plan.delimiter):
             if line <= plan.header_line:
                 continue
             if len(rec) != width:
-                kind = "TOO MANY COLUMNS" if len(rec) > width else "MISSING COLUMNS"
-                bad.append((part, line, text, kind, f"{len(rec)} kolom"))
-                continue
+                if need <= len(rec) < width:
+                    self.short_kept += 1
+                else:
+                    kind = "TOO MANY COLUMNS" if len(rec) > width else "MISSING COLUMNS"
+                    bad.append((part, line, text, kind, f"{len(rec)} kolom"))
+                    continue
             src_rows.append(line)
             for j, i in enumerate(colmap):
-                cols[j].append(rec[i] if i is not None else None)
+                cols[j].append(rec[i] if i is not None and i < len(rec) else None)
         t = pa.table(
             {
                 "part": pa.array([part] * len(src_rows), pa.int32()),
@@ -1175,6 +1244,11 @@ class _Loader:
 
     def _reject_sql(self) -> str:
         """Rows that cannot be a record at all (see docs/import.md)."""
+        if self.has_short:  # a short CSV row that lacks a required column: a broken line
+            return f"(coalesce(short, false) OR {self._reject_record_sql()})"
+        return self._reject_record_sql()
+
+    def _reject_record_sql(self) -> str:
         c = self._col("nik")
         if self.kind == "dpt":
             # no NIK and no name; or a name alone, without birth date and sex (both required
@@ -1615,9 +1689,18 @@ class _Loader:
                 f"'NIK ' || coalesce(NULLIF({value}, ''), '(kosong)') || ' tidak valid (' || {flags} || "
                 "'): data Dukcapil memerlukan NIK 16 angka sebagai kunci. Perbaiki NIK lalu impor ulang baris ini.'"
             )
+        if self.has_short:  # see _reject_sql
+            broken = (
+                "'Baris tidak bisa dipisah menjadi kolom (kolom kurang, seharusnya "
+                f"{n} kolom). Perbaiki baris ini lalu impor ulang.'"
+            )
+            reason = f"CASE WHEN coalesce(short, false) THEN 'BARIS_RUSAK' ELSE {reason} END"
+            column = f"CASE WHEN coalesce(short, false) THEN NULL ELSE {column} END"
+            value = f"CASE WHEN coalesce(short, false) THEN '' ELSE {value} END"
+            message = f"CASE WHEN coalesce(short, false) THEN {broken} ELSE {message} END"
         rows = (
             f"SELECT part, {self.src_file} AS source_file, {self.src_sheet} AS source_sheet, "
-            f"{self._source_row()} AS source_row, nik_num, {nik_t} AS nik_t, {raw} AS raw, "
+            f"{self._source_row()} AS source_row, nik_num, short, {nik_t} AS nik_t, {raw} AS raw, "
             f"{_blank(self._col('nama')) if self.kind == 'dpt' else 'NULL'} AS no_name FROM {self.stg} "
             f"WHERE {self.rejected_where}"
         )
@@ -1658,6 +1741,17 @@ class _Loader:
                 "BARIS_KOSONG_DILEWATI",
                 f"{skipped} baris kosong atau judul kolom berulang dilewati (bukan data).",
                 skipped,
+            )
+        short = self.short_kept + (
+            self._count_staged(f"{self.accepted_where} AND short = false") if self.has_short else 0
+        )
+        if short:
+            self._warn(
+                "BARIS_PENDEK",
+                f"{short} baris berisi lebih sedikit kolom daripada judul kolom (sel kosong di "
+                "akhir baris tidak ditulis, seperti kadang dilakukan Excel saat menyimpan CSV); "
+                "kolom yang tidak ada dibaca kosong.",
+                short,
             )
         if rejected:
             self._warn(
