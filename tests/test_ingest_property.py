@@ -91,8 +91,8 @@ def test_malformed_rows_all_accounted_for(tmp_path_factory, rows, delim, crlf):
         fields = line.split(delim)
         if not line.strip(" \t"):
             continue  # blank line: not a row
-        if len(fields) == width and all(not x.strip(" \t") for x in fields):
-            continue  # a row of empty cells: not a row
+        if len(fields) <= width and all(not x.strip(" \t") for x in fields):
+            continue  # a row of empty cells (its empty last cells perhaps left off): not a row
         expected += 1
     name = f"t{next(_counter)}"
     try:

@@ -395,7 +395,6 @@ class _Loader:
         # CSV rows with fewer fields than the header, read with the missing trailing fields
         # empty (see _read_padded); staging column ``short``: NULL for a full row
         self.has_short = False
-        self.short_kept = 0  # such rows with every required column present (accepted)
         self.exact_num_parts: list[int] = []  # register sheets of whole number NIKs
         self.rows_staged = 0
         # sheets read and not yet staged: one insert for the sheets of several files (one
@@ -669,20 +668,22 @@ class _Loader:
         lacks = " OR ".join(f"c{i} IS NULL" for i in cols) or "false"
         return f"CASE WHEN c{width - 1} IS NOT NULL THEN NULL ELSE ({lacks}) END"
 
-    def _read_padded(self, batch: list[_CsvRead], first: int) -> bool:
-        """Stage ``batch`` again, its short rows padded (see ``_short_sql``), in place of the
-        strict read's rows (staged from ``first``): the rows staged before are copied to a new
-        staging table, so that rowids stay dense and in input order. Only for a batch whose
-        strict read found such rows: the copy and the serial read cost more. False, with
-        none of the batch's rows staged, when DuckDB refuses the read."""
+    def _read_padded(self, batch: list[_CsvRead], first: int, restage: bool) -> bool:
+        """Stage ``batch`` with its short rows padded (see ``_short_sql``). ``restage``: in
+        place of the strict read's rows (staged from ``first``): the rows staged before are
+        copied to a new staging table, so that rowids stay dense and in input order. Only
+        for a batch whose strict read found such rows, or any batch after one (see
+        ``_read_strict``): the copy and the serial read cost more. False, with none of the
+        batch's rows staged, when DuckDB refuses the read."""
         delimiter, width, exprs, _conds, _h = batch[0].shape
-        keep = f"{self.stg}_k"
-        self.e.execute(
-            f"CREATE TEMP TABLE {keep} AS SELECT * FROM {self.stg} WHERE rowid < {first} "
-            "ORDER BY rowid"
-        )
-        self.e.execute(f"DROP TABLE {self.stg}")
-        self.e.execute(f"ALTER TABLE {keep} RENAME TO {self.stg.split('.')[-1]}")
+        if restage:
+            keep = f"{self.stg}_k"
+            self.e.execute(
+                f"CREATE TEMP TABLE {keep} AS SELECT * FROM {self.stg} WHERE rowid < {first} "
+                "ORDER BY rowid"
+            )
+            self.e.execute(f"DROP TABLE {self.stg}")
+            self.e.execute(f"ALTER TABLE {keep} RENAME TO {self.stg.split('.')[-1]}")
         self.e.execute(
             "DROP TABLE IF EXISTS _padan_rj_errors; DROP TABLE IF EXISTS _padan_rj_scans"
         )
@@ -712,22 +713,29 @@ class _Loader:
             "DROP TABLE IF EXISTS _padan_rj_errors; DROP TABLE IF EXISTS _padan_rj_scans"
         )
         # file_index / file_id: the file's place in the list
-        try:
-            self.e.execute(
-                f"INSERT INTO {self.stg} (part, src_row, nik_num, {_names(len(batch[0].colmap))}) "
-                f"SELECT {base} + file_index, NULL, NULL, {exprs} "
-                f"FROM read_csv([{', '.join(_q(str(r.plan.path)) for r in batch)}], "
-                f"{self._csv_options(delimiter, width)})"
-            )
-        except PadanError:
-            raise
-        except Exception:  # a file the strict parser refuses (the statement inserts nothing)
-            return False
-        if self.e.one(
-            "SELECT count(*) FROM _padan_rj_errors "
-            f"WHERE error_type = 'MISSING COLUMNS' AND line > {header_line}"
-        )[0] and not self._read_padded(batch, first):
-            return False
+        if self.has_short:
+            # after a batch with short rows, the next ones (most likely the same export) are
+            # read padded at once: restaging after each would copy the rows staged so far
+            # again and again
+            if not self._read_padded(batch, first, restage=False):
+                return False
+        else:
+            try:
+                self.e.execute(
+                    f"INSERT INTO {self.stg} (part, src_row, nik_num, "
+                    f"{_names(len(batch[0].colmap))}) SELECT {base} + file_index, NULL, NULL, "
+                    f"{exprs} FROM read_csv([{', '.join(_q(str(r.plan.path)) for r in batch)}], "
+                    f"{self._csv_options(delimiter, width)})"
+                )
+            except PadanError:
+                raise
+            except Exception:  # a file the strict parser refuses (the statement inserts nothing)
+                return False
+            if self.e.one(
+                "SELECT count(*) FROM _padan_rj_errors "
+                f"WHERE error_type = 'MISSING COLUMNS' AND line > {header_line}"
+            )[0] and not self._read_padded(batch, first, restage=True):
+                return False
         self.e.execute(
             f"INSERT INTO {self.rej} SELECT {base} + file_id AS part, line, min(csv_line), "
             "min(error_type), min(error_message) FROM _padan_rj_errors "
@@ -776,6 +784,7 @@ class _Loader:
     ) -> None:
         cols: list[list[str | None]] = [[] for _ in colmap]
         src_rows: list[int] = []
+        shorts: list[bool | None] = []
         bad: list[tuple[int, int, str, str, str]] = []
         # a short row is read when it has every required column (see _short_sql)
         required = {f.key for f in FIELDS[self.kind] if f.required}
@@ -786,14 +795,19 @@ class _Loader:
         for line, rec, text in read_csv_python(plan.path, plan.delimiter):
             if line <= plan.header_line:
                 continue
+            short = None
             if len(rec) != width:
-                if need <= len(rec) < width:
-                    self.short_kept += 1
+                if len(rec) < width and not any(x.strip() for x in rec):
+                    pass  # empty cells only, the last left off: a blank row, skipped below
+                elif need <= len(rec) < width:
+                    short = False  # read, the missing fields empty (see _short_sql)
+                    self.has_short = True
                 else:
                     kind = "TOO MANY COLUMNS" if len(rec) > width else "MISSING COLUMNS"
                     bad.append((part, line, text, kind, f"{len(rec)} kolom"))
                     continue
             src_rows.append(line)
+            shorts.append(short)
             for j, i in enumerate(colmap):
                 cols[j].append(rec[i] if i is not None and i < len(rec) else None)
         t = pa.table(
@@ -801,6 +815,7 @@ class _Loader:
                 "part": pa.array([part] * len(src_rows), pa.int32()),
                 "src_row": pa.array(src_rows, pa.int32()),
                 "nik_num": pa.nulls(len(src_rows), pa.bool_()),
+                "short": pa.array(shorts, pa.bool_()),
                 **{f"c{j}": pa.array(c, pa.string()) for j, c in enumerate(cols)},
             }
         )
@@ -1742,7 +1757,7 @@ class _Loader:
                 f"{skipped} baris kosong atau judul kolom berulang dilewati (bukan data).",
                 skipped,
             )
-        short = self.short_kept + (
+        short = (
             self._count_staged(f"{self.accepted_where} AND short = false") if self.has_short else 0
         )
         if short:
