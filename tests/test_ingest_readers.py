@@ -164,8 +164,10 @@ def test_rows_without_their_empty_last_fields_are_read(
     if reader == "padding refused":
         options = _Loader._csv_options
 
-        def refusing(self, delimiter, width, padded=False):  # type: ignore[no-untyped-def]
-            return options(self, delimiter, width, padded) + (", no_such_option = 1" * padded)
+        def refusing(self, delimiter, width, padded=""):  # type: ignore[no-untyped-def]
+            return options(self, delimiter, width, padded) + (
+                ", no_such_option = 1" if padded else ""
+            )
 
         monkeypatch.setattr(_Loader, "_csv_options", refusing)
         lenient = _Loader._read_lenient
@@ -1007,7 +1009,7 @@ def test_files_of_one_shape_are_read_together_with_the_same_rows(
         strict.append((len(files), staged))
         return staged
 
-    def refusing(self, delimiter, width, padded=False):  # type: ignore[no-untyped-def]
+    def refusing(self, delimiter, width, padded=""):  # type: ignore[no-untyped-def]
         refused = refuse is not None and reading[0] >= refuse
         return options(self, delimiter, width, padded) + (
             ", no_such_option = 1" if refused else ""
