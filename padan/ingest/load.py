@@ -662,12 +662,33 @@ class _Loader:
         as BARIS_RUSAK) or only trailing optional ones (then it is read, those fields empty:
         Excel leaves off the delimiters of empty last cells in blocks of rows when it saves
         a CSV, and KPU's last column, KETERANGAN, is usually empty)."""
+        lacks = " OR ".join(f"c{i} IS NULL" for i in self._required_file_columns(colmap))
+        return f"CASE WHEN c{width - 1} IS NOT NULL THEN NULL ELSE ({lacks or 'false'}) END"
+
+    def _required_file_columns(self, colmap: list[int | None]) -> list[int]:
+        """The file's column indices (``colmap``: staging column -> file column) of the
+        required fields: a short row is read only when it has all of them."""
         required = {f.key for f in FIELDS[self.kind] if f.required}
-        cols = sorted(
+        return sorted(
             {colmap[j] for k, j in self.fields.items() if k in required and colmap[j] is not None}
         )
-        lacks = " OR ".join(f"c{i} IS NULL" for i in cols) or "false"
-        return f"CASE WHEN c{width - 1} IS NOT NULL THEN NULL ELSE ({lacks}) END"
+
+    def _drop_read_rejects(self) -> None:
+        """The tables in which ``read_csv`` (store_rejects) puts the lines it refused."""
+        self.e.execute(
+            "DROP TABLE IF EXISTS _padan_rj_errors; DROP TABLE IF EXISTS _padan_rj_scans"
+        )
+
+    def _insert_read(self, batch: list[_CsvRead], options: str, short: str | None = None) -> None:
+        """Stage the rows of ``batch``'s files by one ``read_csv`` with ``options``; each row's
+        part from its file's place in the list (file_index); ``short``: the staging column
+        ``short`` (see ``_short_sql``), else NULL."""
+        self.e.execute(
+            f"INSERT INTO {self.stg} (part, src_row, nik_num, short, {_names(len(batch[0].colmap))}) "
+            f"SELECT {batch[0].part} + file_index, NULL, NULL, {short or 'NULL'}, "
+            f"{batch[0].shape[2]} FROM read_csv([{', '.join(_q(str(r.plan.path)) for r in batch)}], "
+            f"{options})"
+        )
 
     def _read_padded(self, batch: list[_CsvRead], first: int, restage: bool) -> bool:
         """Stage ``batch`` with its short rows padded (see ``_short_sql``). ``restage``: in
@@ -676,7 +697,7 @@ class _Loader:
         for a batch whose strict read found such rows, or any batch after one (see
         ``_read_strict``): the copy and the serial read cost more. False, with none of the
         batch's rows staged, when DuckDB refuses the read."""
-        delimiter, width, exprs, _conds, _h = batch[0].shape
+        delimiter, width = batch[0].shape[:2]
         if restage:
             keep = f"{self.stg}_k"
             self.e.execute(
@@ -685,26 +706,16 @@ class _Loader:
             )
             self.e.execute(f"DROP TABLE {self.stg}")
             self.e.execute(f"ALTER TABLE {keep} RENAME TO {self.stg.split('.')[-1]}")
-        self.e.execute(
-            "DROP TABLE IF EXISTS _padan_rj_errors; DROP TABLE IF EXISTS _padan_rj_scans"
-        )
-        base = batch[0].part
+        short = self._short_sql(batch[0].colmap, width)
         for how in ("parallel", "serial"):  # (the parallel read refuses quoted line breaks)
+            self._drop_read_rejects()
             try:
-                self.e.execute(
-                    f"INSERT INTO {self.stg} (part, src_row, nik_num, short, "
-                    f"{_names(len(batch[0].colmap))}) SELECT {base} + file_index, NULL, NULL, "
-                    f"{self._short_sql(batch[0].colmap, width)}, {exprs} "
-                    f"FROM read_csv([{', '.join(_q(str(r.plan.path)) for r in batch)}], "
-                    f"{self._csv_options(delimiter, width, padded=how)})"
-                )
+                self._insert_read(batch, self._csv_options(delimiter, width, padded=how), short)
                 break
             except PadanError:
                 raise
             except Exception:  # as in _read_strict: the statement inserts nothing
-                self.e.execute(
-                    "DROP TABLE IF EXISTS _padan_rj_errors; DROP TABLE IF EXISTS _padan_rj_scans"
-                )
+                pass
         else:
             return False
         self.has_short = True
@@ -714,11 +725,9 @@ class _Loader:
         """Stage the files of ``batch`` (one or more of one shape) by DuckDB's ``read_csv``;
         False, with nothing staged, when DuckDB refuses the read (an error after it is not
         caught: the rows are staged by then)."""
-        delimiter, width, exprs, conds, header_line = batch[0].shape
+        delimiter, width, _exprs, conds, header_line = batch[0].shape
         first, base = self.rows_staged, batch[0].part  # (the batch's parts are consecutive)
-        self.e.execute(
-            "DROP TABLE IF EXISTS _padan_rj_errors; DROP TABLE IF EXISTS _padan_rj_scans"
-        )
+        self._drop_read_rejects()
         # file_index / file_id: the file's place in the list
         if self.has_short:
             # after a batch with short rows, the next ones (most likely the same export) are
@@ -728,12 +737,7 @@ class _Loader:
                 return False
         else:
             try:
-                self.e.execute(
-                    f"INSERT INTO {self.stg} (part, src_row, nik_num, "
-                    f"{_names(len(batch[0].colmap))}) SELECT {base} + file_index, NULL, NULL, "
-                    f"{exprs} FROM read_csv([{', '.join(_q(str(r.plan.path)) for r in batch)}], "
-                    f"{self._csv_options(delimiter, width)})"
-                )
+                self._insert_read(batch, self._csv_options(delimiter, width))
             except PadanError:
                 raise
             except Exception:  # a file the strict parser refuses (the statement inserts nothing)
@@ -794,11 +798,7 @@ class _Loader:
         shorts: list[bool | None] = []
         bad: list[tuple[int, int, str, str, str]] = []
         # a short row is read when it has every required column (see _short_sql)
-        required = {f.key for f in FIELDS[self.kind] if f.required}
-        need = 1 + max(
-            (colmap[j] for k, j in self.fields.items() if k in required and colmap[j] is not None),
-            default=-1,
-        )
+        need = 1 + max(self._required_file_columns(colmap), default=-1)
         for line, rec, text in read_csv_python(plan.path, plan.delimiter):
             if line <= plan.header_line:
                 continue
@@ -1712,10 +1712,7 @@ class _Loader:
                 "'): data Dukcapil memerlukan NIK 16 angka sebagai kunci. Perbaiki NIK lalu impor ulang baris ini.'"
             )
         if self.has_short:  # see _reject_sql
-            broken = (
-                "'Baris tidak bisa dipisah menjadi kolom (kolom kurang, seharusnya "
-                f"{n} kolom). Perbaiki baris ini lalu impor ulang.'"
-            )
+            broken = _unsplittable_message("'kolom kurang'", n)
             reason = f"CASE WHEN coalesce(short, false) THEN 'BARIS_RUSAK' ELSE {reason} END"
             column = f"CASE WHEN coalesce(short, false) THEN NULL ELSE {column} END"
             value = f"CASE WHEN coalesce(short, false) THEN '' ELSE {value} END"
@@ -1728,12 +1725,15 @@ class _Loader:
         )
         pad = f"list_concat([csv_line], list_transform(range({max(n - 1, 0)}), lambda x: NULL::VARCHAR))"
         split = (
-            f"SELECT r.part, p.source_file, p.source_sheet, CAST(r.line AS INTEGER) AS source_row, 'BARIS_RUSAK' AS reason, "
+            "SELECT r.part, p.source_file, p.source_sheet, CAST(r.line AS INTEGER) AS source_row, 'BARIS_RUSAK' AS reason, "
             "NULL AS column_name, '' AS value_masked, "
-            "'Baris tidak bisa dipisah menjadi kolom (' || CASE error_type WHEN 'TOO MANY COLUMNS' THEN 'kolom terlalu banyak' "
-            "WHEN 'MISSING COLUMNS' THEN 'kolom kurang' WHEN 'UNQUOTED VALUE' THEN 'tanda kutip salah' "
-            "ELSE lower(coalesce(error_type, 'format salah')) END || ', seharusnya ' || "
-            f"{n} || ' kolom). Perbaiki baris ini lalu impor ulang.' AS message, {pad} AS raw "
+            + _unsplittable_message(
+                "CASE error_type WHEN 'TOO MANY COLUMNS' THEN 'kolom terlalu banyak' "
+                "WHEN 'MISSING COLUMNS' THEN 'kolom kurang' WHEN 'UNQUOTED VALUE' THEN 'tanda kutip salah' "
+                "ELSE lower(coalesce(error_type, 'format salah')) END",
+                n,
+            )
+            + f" AS message, {pad} AS raw "
             f"FROM {self.rej} r JOIN {self.parts_t} p USING (part) WHERE trim(coalesce(csv_line, ''), ' \t\r\n') <> ''"
         )
         self.e.execute(
@@ -2106,6 +2106,15 @@ class _XlsxAhead:
 def _names(n: int) -> str:
     """The staging table's first ``n`` raw columns (c0, c1, ...)."""
     return ", ".join(f"c{j}" for j in range(n))
+
+
+def _unsplittable_message(what: str, n: int) -> str:
+    """SQL: the BARIS_RUSAK message of a line that cannot be split into the header's ``n``
+    columns; ``what`` (SQL text) says why."""
+    return (
+        f"'Baris tidak bisa dipisah menjadi kolom (' || {what} || ', seharusnya ' || {n} || "
+        "' kolom). Perbaiki baris ini lalu impor ulang.'"
+    )
 
 
 def _notes_file(src: Source, header: list[str], kind: str, mapping: dict[str, str]) -> bool:
