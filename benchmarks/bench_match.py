@@ -10,7 +10,8 @@ that its peak memory (ru_maxrss) is its own:
 * splink: Splink 5 alone on all rows, a sensible model a data team would write (name with
   term frequencies, birth date, sex, kecamatan, NIK; u by random sampling, EM on two blocking
   rules, best link per DPT row above 0.9; a register record's kecamatan is the DPT's most
-  common one for its domicile code);
+  common one for its domicile code), writing what the floor writes: every DPT row with its
+  link's NIK and e-KTP status, as CSV;
 * padan: ``match_files`` end to end (read, tiers, Splink on the rest, write the result CSV).
 
 Prints each time, ratios (targets: padan <= 3x floor, >= 10x faster than Splink alone at equal
@@ -77,19 +78,28 @@ def phase_splink(data: Path, out: Path) -> None:
         "coalesce(try_strptime({c}, '%d-%m-%Y'), try_strptime({c}, '%d|%m|%Y'), "
         "try_strptime({c}, '%Y-%m-%d'))::DATE::VARCHAR"
     )
+    # The DPT as read, every column: the result written at the end is every DPT row with its
+    # link, as the floor's and padan's are (until 6 Dec 2026 this phase wrote only the links,
+    # as Parquet, and was spared the result file the other two write: about 1.5 s at 1 M).
     e.execute(
-        f"CREATE TABLE dpt AS SELECT (row_number() OVER () - 1)::VARCHAR AS unique_id, "
+        f"CREATE TABLE d AS SELECT * FROM read_csv({_q(data / 'dpt.csv')}, all_varchar = true)"
+    )
+    e.execute(
+        "CREATE TABLE dpt AS SELECT rowid::VARCHAR AS unique_id, "
         f"upper(trim(NAMA)) AS nama, {date.format(c='TANGGAL_LAHIR')} AS tgl, "
-        "upper(JENIS_KELAMIN) AS jk, upper(KECAMATAN) AS kec, NIK AS nik "
-        f"FROM read_csv({_q(data / 'dpt.csv')}, all_varchar = true)"
+        "upper(JENIS_KELAMIN) AS jk, upper(KECAMATAN) AS kec, NIK AS nik FROM d"
     )
     e.execute(
         f"CREATE TABLE reg AS SELECT NIK AS unique_id, upper(trim(NAMA_LGKP)) AS nama, "
         f"{date.format(c='TGL_LHR')} AS tgl, "
         "CASE WHEN upper(JENIS_KLMIN) IN ('L', 'LAKI-LAKI', '1') THEN 'L' ELSE 'P' END AS jk, "
-        "NULL::VARCHAR AS kec, NIK AS nik, concat_ws('.', NO_PROP, NO_KAB, NO_KEC) AS dom "
+        "NULL::VARCHAR AS kec, NIK AS nik, concat_ws('.', NO_PROP, NO_KAB, NO_KEC) AS dom, "
+        "STATUS_KTP_EL AS status "
         f"FROM read_csv({_q(data / 'registry.csv')}, all_varchar = true)"
     )
+    # the e-KTP status for the result, kept aside so that Splink is not given the column
+    e.execute("CREATE TABLE st AS SELECT unique_id, status FROM reg")
+    e.execute("ALTER TABLE reg DROP COLUMN status")
     # kecamatan of the register row, by name: for the record's domicile code (NO_PROP, NO_KAB,
     # NO_KEC), the most common kecamatan of the DPT rows whose NIK is a record with that code
     # (ties by name). Until 5 Dec 2026 it came from the NIK prefix (where the NIK was issued,
@@ -139,11 +149,17 @@ def phase_splink(data: Path, out: Path) -> None:
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("tgl", "kec"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("nama", "kec"))
     pred = linker.inference.predict(threshold_match_probability=0.9, warning_mode="never")
+    e.execute(
+        f"CREATE TABLE best AS SELECT unique_id_l::BIGINT AS row_id, unique_id_r AS nik "
+        f"FROM {pred.physical_name} "
+        "QUALIFY row_number() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC) = 1"
+    )
     e.copy_to(
-        f"SELECT unique_id_l::BIGINT AS row_id, unique_id_r AS nik FROM {pred.physical_name} "
-        "QUALIFY row_number() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC) = 1",
+        "SELECT d.*, b.nik AS NIK_DUKCAPIL, st.status AS STATUS_KTP_EL FROM d "
+        "LEFT JOIN best b ON b.row_id = d.rowid LEFT JOIN st ON st.unique_id = b.nik "
+        "ORDER BY d.rowid",
         out,
-        "parquet",
+        "csv",
     )
 
 
@@ -190,7 +206,7 @@ def run_phase(name: str, data: Path, out: Path, timeout: float | None = None) ->
     return r | {"timed_out": True} if timed_out else r
 
 
-def f1(data: Path, out: Path, kind: str) -> dict:
+def f1(data: Path, out: Path) -> dict:
     from padan.engine import connect
 
     e = connect()
@@ -198,13 +214,10 @@ def f1(data: Path, out: Path, kind: str) -> dict:
         f"CREATE TABLE t AS SELECT CAST(ROW AS BIGINT) AS row_id, nullif(NIK_BENAR, '') AS nik "
         f"FROM read_csv({_q(data / 'ground_truth.csv')}, all_varchar = true)"
     )
-    if kind == "splink":
-        src = f"SELECT row_id, nik FROM read_parquet({_q(out)})"
-    else:
-        src = (
-            "SELECT row_number() OVER () - 1 AS row_id, nullif(NIK_DUKCAPIL, '') AS nik "
-            f"FROM read_csv({_q(out)}, all_varchar = true)"
-        )
+    src = (
+        "SELECT row_number() OVER () - 1 AS row_id, nullif(NIK_DUKCAPIL, '') AS nik "
+        f"FROM read_csv({_q(out)}, all_varchar = true)"
+    )
     e.execute(f"CREATE TABLE o AS {src}")
     tp, links, should = e.one(
         "SELECT count(*) FILTER (WHERE o.nik = t.nik), count(o.nik), "
@@ -342,11 +355,11 @@ def main() -> None:
                 rounds = a.splink_repeat if name == "splink" else a.repeat
                 if name in skip or k >= max(rounds, 1):
                     continue
-                out = a.data / f"{size}-{name}.{'parquet' if name == 'splink' else 'csv'}"
+                out = a.data / f"{size}-{name}.csv"
                 r = run_phase(name, data, out, a.splink_timeout if name == "splink" else None)
                 runs.setdefault(name, []).append(r)
                 if k == 0 and r["ok"]:
-                    r |= f1(data, out, name)
+                    r |= f1(data, out)
                 print(f"[{size}] run {k + 1} {name:<7} {json.dumps(r)}", flush=True)
         for name, rs in runs.items():
             res[name] = dict(rs[0])  # quality figures from the first run (deterministic)
