@@ -283,9 +283,53 @@ def _trimmed(v: str, mdy: str) -> str:
     return N.clean(v)
 
 
-def _date(v: str, mdy: str) -> str:
-    """A field's date (contract formats, day/month order ``mdy``), kept only when plausible."""
-    return N.plausible_date(N.parse_date(N.clean(v), mdy))
+@dataclass(frozen=True)
+class _Steps:
+    """An ``fn`` for :meth:`_Loader._lut` made of steps, each applied to the one before:
+    ``fn(v, mdy) = steps[-1](... steps[0](v, mdy) ..., mdy)``. Over the distinct values each
+    step is its own projection (:func:`_values_sql`), so a value is cleaned once and parsed
+    once: written as one expression, the date rule repeats the cleaned value 34 times (15 KB
+    of SQL, 0.13 s of DuckDB's planning and 0.2 CPU-s for the 55 000 dates of a 1 M DPT,
+    against 2.6 KB, 0.01 s and 0.13 CPU-s in steps). ``sql_type``: the type of the result, so
+    that a field not read is a typed NULL and not the whole rule applied to NULL."""
+
+    steps: tuple[Callable[[str, str], str], ...]
+    sql_type: str
+
+    def __call__(self, v: str, mdy: str) -> str:
+        for step in self.steps:
+            v = step(v, mdy)
+        return v
+
+
+def _values_sql(fn: Callable[[str, str], str], source: str, orders: Sequence[str]) -> str:
+    """SQL of ``v`` and ``fn(v, m)`` as ``x0``, ``x1``... (one per day/month order ``m``) for
+    the rows of ``source`` (a query with a column ``v``); a :class:`_Steps` step by step."""
+    if not isinstance(fn, _Steps):
+        xs = ", ".join(f"{fn('v', m)} AS x{k}" for k, m in enumerate(orders))
+        return f"SELECT v, {xs} FROM ({source})"
+    prev = ["v"] * len(orders)
+    sql = source
+    for i, step in enumerate(fn.steps):
+        last = i == len(fn.steps) - 1
+        names = [f"x{k}" if last else f"_s{i}_{k}" for k in range(len(orders))]
+        cols = ", ".join(
+            f"{step(c, m)} AS {n}" for c, m, n in zip(prev, orders, names, strict=True)
+        )
+        sql = f"SELECT v, {cols} FROM ({sql})"
+        prev = names
+    return sql
+
+
+# A field's date (contract formats, day/month order ``mdy``), kept only when plausible.
+_date = _Steps(
+    (
+        lambda v, mdy: N.clean(v),
+        N.parse_date,
+        lambda d, mdy: N.plausible_date(d),
+    ),
+    "DATE",
+)
 
 
 # A register NIK written as a decimal number (7371011203700001.0, as pandas writes a column
@@ -1036,6 +1080,8 @@ class _Loader:
         or one of ``inverse`` (``strftime`` of a date, ``CAST`` of a number) for every
         distinct value -- it is noted in ``self.kept`` and left out of ``raw``."""
         col = self._col(key)
+        if key not in self.fields and isinstance(fn, _Steps):  # not read: NULL in every row
+            return f"CAST(NULL AS {fn.sql_type})"
         direct = fn(col, self.mdy)
         dv = self._distinct(key)
         if dv is None:
@@ -1047,10 +1093,8 @@ class _Loader:
         # fn once per distinct value (a date parse costs ~3 us): every test and the lookup
         # list below read these.
         vals = f"_padan_vals_{self.u}_{key}"
-        xs = ", ".join(f"{fn('v', m)} AS x{k}" for k, m in enumerate(orders))
-        self.e.execute(
-            f"CREATE TEMP TABLE {vals} AS SELECT v, {xs} FROM (SELECT DISTINCT v FROM {dv})"
-        )
+        values = _values_sql(fn, f"SELECT DISTINCT v FROM {dv}", orders)
+        self.e.execute(f"CREATE TEMP TABLE {vals} AS {values}")
         self._temps.append(vals)
 
         fasts = [] if fast is None else [fast] if callable(fast) else list(fast)
@@ -1093,7 +1137,9 @@ class _Loader:
         look = f"(SELECT l0 FROM {lt})[{idx}]"
         if self.mdy_mixed:
             look = f"CASE WHEN {self.mdy} THEN (SELECT l1 FROM {lt})[{idx}] ELSE {look} END"
-        if not all(self.e.one(f"SELECT {fn('NULL::VARCHAR', m)} IS NULL")[0] for m in orders):
+        nulls = _values_sql(fn, "SELECT NULL::VARCHAR AS v", orders)
+        all_null = " AND ".join(f"x{k} IS NULL" for k in range(len(orders)))
+        if not self.e.one(f"SELECT {all_null} FROM ({nulls})")[0]:
             look = f"CASE WHEN {col} IS NULL THEN {fn('NULL::VARCHAR', self.mdy)} ELSE {look} END"
         return look
 
@@ -1161,13 +1207,13 @@ class _Loader:
         # value classified once and the counts summed per part: with one file per kelurahan
         # the same dates recur in every part (1 155 parts: 1.04 s classifying each part's
         # values, 0.15 s classifying each value once).
-        v = N.clean("v")
+        # (each value cleaned once, in a projection of its own: 2 KB of SQL instead of 7)
         distinct = " UNION ALL ".join(f"SELECT part, v, n FROM {t}" for t in tables)
         stats = self.e.rows(
             f"WITH d AS ({distinct}), "
-            f"k(v, x0, x1, x2) AS (SELECT v, {N.date_order_stats(v)} "
-            f"FROM (SELECT DISTINCT v FROM d) WHERE substr({v}, 5, 1) NOT IN ('-', '/') "
-            "GROUP BY v) "
+            f"k(v, x0, x1, x2) AS (SELECT v, {N.date_order_stats('c')} "
+            f"FROM (SELECT v, {N.clean('v')} AS c FROM (SELECT DISTINCT v FROM d)) "
+            "WHERE substr(c, 5, 1) NOT IN ('-', '/') GROUP BY v) "
             "SELECT part, sum(n * x0), sum(n * x1), sum(n * x2) FROM d JOIN k USING (v) "
             "GROUP BY part"
         )
@@ -1691,6 +1737,7 @@ class _Loader:
         n = len(self.raw_columns)
         rt = f"{self.table}_rejects"
         nik_t = N.nik_text(self._col("nik"))
+        layers: list[str] = []
         if self.kind == "dpt":
             label = (
                 self.raw_columns[self.fields["nama"]] + "/" + self.raw_columns[self.fields["nik"]]
@@ -1703,8 +1750,14 @@ class _Loader:
                 "bukan data pemilih; lengkapi datanya, atau hapus baris ini.' END"
             )
         else:
-            flags = N.nik_flags_sql(self.e, "nik_t", "NULL::DATE", "NULL::VARCHAR")
-            flags = N.add_flag(f"({flags})", "coalesce(nik_num, false)", "NIK_RUSAK_EXCEL")
+            # The NIK cleaned, then its flags, each once per row in a projection of its own:
+            # written as one expression the reasons repeat the cleaning (175 KB of SQL, 0.07 s
+            # of planning even when no row is rejected).
+            flags = N.nik_flags_sql(
+                self.e, "nik_t", "NULL::DATE", "NULL::VARCHAR", cleaned="nik_cv"
+            )
+            layers = [f"{nik_cleaned_sql('nik_t')} AS nik_cv", f"{flags} AS nik_f"]
+            flags = N.add_flag("nik_f", "coalesce(nik_num, false)", "NIK_RUSAK_EXCEL")
             reason, column = "'NIK_TIDAK_VALID'", _q(self.raw_columns[self.fields["nik"]])
             value = mask_nik_sql("nik_t")
             message = (
@@ -1723,6 +1776,8 @@ class _Loader:
             f"{_blank(self._col('nama')) if self.kind == 'dpt' else 'NULL'} AS no_name FROM {self.stg} "
             f"WHERE {self.rejected_where}"
         )
+        for layer in layers:
+            rows = f"SELECT *, {layer} FROM ({rows})"
         pad = f"list_concat([csv_line], list_transform(range({max(n - 1, 0)}), lambda x: NULL::VARCHAR))"
         split = (
             "SELECT r.part, p.source_file, p.source_sheet, CAST(r.line AS INTEGER) AS source_row, 'BARIS_RUSAK' AS reason, "
