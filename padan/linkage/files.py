@@ -361,6 +361,7 @@ def match_files(
                 progress=progress,
                 registry_unique=reg.repeated_niks == 0,  # the loader counted
                 concurrent=True,  # in memory: the duplicates run beside the probabilistic tier
+                drop_registry=True,  # read for this match alone
             )
             summary.inputs = {"dpt": report, "registry": reg}
             header = result_header(report)

@@ -111,6 +111,7 @@ def _prepare(
     registry_unique: bool = False,
     shared: bool = False,
     profile: ElectionProfile | None = None,
+    drop_registry: bool = False,
 ) -> None:
     # One record per NIK (an as-of view already is; a raw extract may repeat a NIK).
     repeated = (
@@ -196,6 +197,8 @@ def _prepare(
         WHERE {kept}
     """)
     engine.execute("DROP TABLE IF EXISTS _lk_young")
+    if drop_registry:  # every record a tier reads is in _lk_r now
+        engine.execute(f'DROP TABLE "{registry_table}"')
     # One row per (DPT row, candidate register record) found by any tier, with its verdict
     # and the record's e-KTP status (taken where the tier joins the record anyway, so that
     # the result needs no second join of every link with the whole register). Shared: the
@@ -635,6 +638,7 @@ def match_tables(
     probabilistic: bool = True,
     registry_unique: bool = False,
     concurrent: bool = False,
+    drop_registry: bool = False,
 ) -> MatchSummary:
     """Match canonical DPT rows against canonical register rows (docs/ARCHITECTURE.md).
 
@@ -646,13 +650,21 @@ def match_tables(
     duplicates are found on a second connection while the probabilistic tier runs, filling
     the core Splink's Python leaves idle. Only for an in-memory database: the two
     connections share the prepared DPT rows as a plain table, which a workspace file would
-    store.
+    store. ``drop_registry``: drop ``registry_table`` once its records are prepared, for a
+    caller that made it for this match alone (the one-shot match: 0.4-0.5 GB less at 1 M,
+    2.0-2.1 instead of 2.4-2.6 GB).
     """
     st = _Stages(progress)
     st.run(
         "persiapan",
         lambda: _prepare(
-            engine, dpt_table, registry_table, registry_unique, shared=concurrent, profile=profile
+            engine,
+            dpt_table,
+            registry_table,
+            registry_unique,
+            shared=concurrent,
+            profile=profile,
+            drop_registry=drop_registry,
         ),
     )
     total = engine.one("SELECT count(*) FROM _lk_d")[0]
