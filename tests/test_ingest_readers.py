@@ -883,8 +883,9 @@ def test_row_ids_dense_across_parts_with_titles_rejects_and_blanks(
 
 
 def test_registry_only_some_fields_and_no_hash(engine, tmp_path):
-    """The one-shot match reads only the register fields it uses: the others stay NULL (an
-    unreadable recording date is then not even looked at), every row still counts."""
+    """The one-shot match reads only the register fields it uses: the address, RT/RW and
+    recording date are not columns of its table (an unreadable recording date is then not
+    even looked at), every row still counts."""
     header = ["NIK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "ALAMAT", "NO_RT",
               "STATUS_KTP_EL", "TGL_REKAM"]  # fmt: skip
     a = write_csv(tmp_path / "a.csv", [header, ["7371014507900001", "SITI", "MAKASSAR",
@@ -899,15 +900,14 @@ def test_registry_only_some_fields_and_no_hash(engine, tmp_path):
     assert [f.sha256 for f in r.files] == ["", ""]
     assert "TGL_REKAM_TIDAK_VALID" not in codes(r)
     got = engine.rows(
-        "SELECT nik, nama, tempat_lahir, tanggal_lahir, jenis_kelamin, status_ktp_el, alamat, "
-        "rt, tgl_rekam FROM reg ORDER BY row_id"
+        "SELECT nik, nama, tempat_lahir, tanggal_lahir, jenis_kelamin, status_ktp_el "
+        "FROM reg ORDER BY row_id"
     )
     assert got == [
-        ("7371014507900001", "SITI", "MAKASSAR", dt.date(1990, 7, 5), "P", "CARD_PRINTED",
-         None, None, None),
-        ("7371011201800002", "BUDI", "GOWA", dt.date(1980, 1, 12), "L", "BELUM REKAM",
-         None, None, None),
+        ("7371014507900001", "SITI", "MAKASSAR", dt.date(1990, 7, 5), "P", "CARD_PRINTED"),
+        ("7371011201800002", "BUDI", "GOWA", dt.date(1980, 1, 12), "L", "BELUM REKAM"),
     ]  # fmt: skip
+    assert not {"alamat", "rt", "rw", "tgl_rekam"} & set(engine.columns("reg"))
     # read in full, the same files keep the address and check the recording date
     full = load_registry(engine, [a, b], table="reg2")
     assert all(len(f.sha256) == 64 for f in full.files)
