@@ -449,3 +449,44 @@ def test_workspace_match_without_a_workspace_makes_none(tmp_path):
     r = CliRunner().invoke(main, ["match", "--workspace", str(ws)])
     assert r.exit_code == 1 and "WORKSPACE_TIDAK_ADA" in r.output and "--dpt" in r.output
     assert not ws.exists()
+
+
+def test_the_result_by_stored_stretches_is_the_joined_and_sorted_result(
+    tmp_path, engine, monkeypatch
+):
+    """A DPT table stored in stretches out of row id order (as the loader's parallel build
+    stores it) written stretch by stretch beside its result rows gives the same file, byte
+    for byte, as the join and sort; a table in too many stretches is left to them."""
+    from padan.ingest import load_dpt
+    from padan.linkage import files as F
+
+    rows = [[*r[:2], str(i + 1), *r[3:]] for i, r in enumerate(DPT * 15)]
+    report = load_dpt(
+        engine, [write_csv(tmp_path / "dpt.csv", DPT_HEADER, rows)], table="dpt0", hash_files=False
+    )
+    n = len(rows)
+    assert (report.accepted, report.rejected) == (n, 0)
+    engine.execute(
+        "CREATE TABLE dpt AS SELECT * FROM dpt0 WHERE row_id >= 40 UNION ALL "
+        "SELECT * FROM dpt0 WHERE row_id >= 15 AND row_id < 40 UNION ALL "
+        "SELECT * FROM dpt0 WHERE row_id < 15"
+    )
+    engine.execute(
+        "CREATE TABLE match_out AS SELECT row_id, 'N' || row_id AS nik_dukcapil, "
+        "CASE WHEN row_id % 3 = 0 THEN 'SUDAH_REKAM' ELSE 'TIDAK_DITEMUKAN' END AS status_rekam, "
+        "CASE WHEN row_id % 2 = 0 THEN 'CARD_ISSUED' END AS status_ktp_el, 'NIK' AS metode_padan, "
+        "row_id / 100.0 AS skor_padan, 'x;' || row_id AS catatan FROM dpt0 ORDER BY hash(row_id)"
+    )
+    assert [r[1:] for r in F._stored_runs(engine, "dpt", n)] == [(40, n - 40), (15, 25), (0, 15)]
+    header = F.result_header(report)
+    assert F._write_csv_by_segments(engine, report, header, n, tmp_path / "a.csv")
+    F.write_result(engine, F.result_sql("dpt", "match_out", report), tmp_path / "b.csv", header)
+    a = (tmp_path / "a.csv").read_bytes()
+    assert a == (tmp_path / "b.csv").read_bytes()
+    got = read_result(tmp_path / "a.csv")[1]
+    assert [r[: len(DPT_HEADER)] for r in got] == rows
+    assert [r[len(DPT_HEADER)] for r in got] == [f"N{i}" for i in range(n)]
+    assert not list(tmp_path.glob(".a.csv*"))  # no part left behind
+    monkeypatch.setattr(F, "MAX_RUNS", 2)
+    assert not F._write_csv_by_segments(engine, report, header, n, tmp_path / "c.csv")
+    assert not (tmp_path / "c.csv").exists()

@@ -139,13 +139,22 @@ def _warn_renamed_result_columns(report: LoadReport, header: list[str]) -> None:
 
 
 def result_sql(
-    dpt_table: str, out_table: str, report: LoadReport, rejects_table: str | None = None
+    dpt_table: str,
+    out_table: str,
+    report: LoadReport,
+    rejects_table: str | None = None,
+    segments: Sequence[tuple[tuple[int, int], tuple[int, int]]] | None = None,
 ) -> str:
     """The result rows: input columns as read, then the six result columns, in input order.
 
     Rows the reader rejected (no name and no NIK, a line that cannot be split into columns)
     are still written, at their place, as TIDAK_DITEMUKAN with the reject reason in CATATAN:
     every input row is in the result exactly once.
+
+    ``segments`` (without rejected rows): ``((a, b), (x, y))`` pairs, each a stretch of the
+    DPT table stored in row id order (rowids a..b-1 hold row ids x..y-1); the rows of each
+    stretch side by side with their result rows (``POSITIONAL JOIN``), the stretches one
+    after the other (``UNION ALL``): input order without a join and a sort.
     """
     raw_columns = report.raw_columns
     names = [str(c) if c not in (None, "") else f"KOLOM_{i + 1}" for i, c in enumerate(raw_columns)]
@@ -167,6 +176,16 @@ def result_sql(
         outs.append(f"_r{j + 1} AS {_quote(out)}")
     res = ", ".join(f"o.{c} AS _r{j + 1}" for j, (_, c) in enumerate(RESULT_COLUMNS))
     cs = ", ".join(f"d._c{i + 1}" for i in range(len(names)))
+    if segments is not None:  # see _write_csv_by_segments
+        parts = []
+        for (a, b), (x, y) in segments:
+            parts.append(
+                f"SELECT {cs}, {res} FROM (SELECT {', '.join(picks)} FROM {_quote(dpt_table)} "
+                f"WHERE rowid >= {int(a)} AND rowid < {int(b)}) d POSITIONAL JOIN "
+                f"(SELECT * FROM {_quote(out_table)} WHERE row_id >= {int(x)} AND row_id < {int(y)} "
+                "ORDER BY row_id) o"
+            )
+        return f"SELECT {', '.join(outs)} FROM ({' UNION ALL '.join(parts)})"
     accepted = (
         f"SELECT {cs}, {res}, d._sf, d._ss, d._sr, d._k FROM (SELECT {', '.join(picks)}, "
         "source_file AS _sf, source_sheet AS _ss, source_row AS _sr, row_id AS _k "
@@ -263,6 +282,87 @@ def write_result(
     except OSError as exc:  # a full disk, a folder that went away
         tmp.unlink(missing_ok=True)
         raise _cannot_write(out_path, exc) from None
+
+
+def _stored_runs(engine: Any, dpt_table: str, rows: int) -> list[tuple[int, int, int]]:
+    """The stretches of ``dpt_table`` stored in row id order: (first rowid, first row id,
+    length). The loader's build writes row groups in parallel: a few stretches (3 at 1 M)."""
+    starts = engine.rows(
+        f"SELECT rid, row_id FROM (SELECT rowid AS rid, row_id, "
+        f'row_id - lag(row_id) OVER () AS step FROM "{dpt_table}") '
+        "WHERE step IS DISTINCT FROM 1 ORDER BY rid"
+    )
+    ends = [rid for rid, _ in starts[1:]] + [rows]
+    return [(rid, rid0, end - rid) for (rid, rid0), end in zip(starts, ends, strict=True)]
+
+
+def _segments(
+    runs: list[tuple[int, int, int]], lo: int, hi: int
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The parts of ``runs`` holding row ids lo..hi-1, in row id order, as result_sql's
+    ``segments``."""
+    out = []
+    for rid, first, n in sorted(runs, key=lambda r: r[1]):
+        x, y = max(lo, first), min(hi, first + n)
+        if x < y:
+            out.append(((rid + x - first, rid + y - first), (x, y)))
+    return out
+
+
+# From this many result rows (and at most this many stretches), a CSV result without rejected
+# rows is written by _write_csv_by_segments.
+SEGMENT_ROWS = 100_000
+MAX_RUNS = 64
+
+
+def _write_csv_by_segments(
+    engine: Any, report: LoadReport, header: list[str], rows: int, out_path: Path
+) -> bool:
+    """The result CSV without a join and a sort: each stretch of the DPT table that is stored
+    in row id order side by side with its result rows (result_sql's ``segments``), in two
+    halves written at once on two connections, the second appended to the first. At 1 M:
+    0.8 s instead of 1.2-1.3 s for the join and sort, and about 0.5 CPU-s less, the file
+    byte for byte the same. False (nothing written) when the table is stored in too many
+    stretches or the query cannot carry the header's names."""
+    runs = _stored_runs(engine, "dpt", rows)
+    # the stretches' row ids must tile 0..rows-1 (dense row ids, once each), and the result
+    # table hold one row per row id: the positional join pairs rows by place alone
+    tiled, at = True, 0
+    for _rid, first, n in sorted(runs, key=lambda r: r[1]):
+        tiled, at = tiled and first == at, at + n
+    counts = engine.one(
+        'SELECT count(*), count(DISTINCT row_id), min(row_id), max(row_id) FROM "match_out"'
+    )
+    if (
+        len(runs) > MAX_RUNS
+        or not tiled
+        or at != rows
+        or tuple(counts) != (rows, rows, 0, rows - 1)
+    ):
+        return False
+    mid = rows // 2
+    first, second = (
+        result_sql("dpt", "match_out", report, segments=_segments(runs, lo, hi))
+        for lo, hi in ((0, mid), (mid, rows))
+    )
+    if _header_not_carried(engine, first, header):
+        return False
+    tmp = out_path.with_name(f".{out_path.name}.tmp")
+    tail = out_path.with_name(f".{out_path.name}.tmp2")
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        with Beside(engine, lambda con: con.copy_to(second, tail, "csv", header=False)) as beside:
+            engine.copy_to(first, tmp, "csv")
+            beside.result()
+        with tmp.open("ab") as out, tail.open("rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+        tmp.replace(out_path)  # never leave a half-written result under the real name
+    except OSError as exc:  # a full disk, a folder that went away
+        tmp.unlink(missing_ok=True)
+        raise _cannot_write(out_path, exc) from None
+    finally:
+        tail.unlink(missing_ok=True)
+    return True
 
 
 def _header_not_carried(engine: Any, sql: str, header: list[str]) -> bool:
@@ -372,10 +472,17 @@ def match_files(
             # without rejected rows the result is the accepted rows in row_id order (row ids
             # follow the files, sheets and rows as read): no merge with the rejects needed
             rejects = "dpt_rejects" if report.rejected else None
-            write_result(
-                engine, result_sql("dpt", "match_out", report, rejects), out_path, header,
-                (lambda n: progress("tulis", n, out_rows)) if progress else None,
-            )  # fmt: skip
+            fast = (
+                rejects is None
+                and output_format(out_path) == "csv"
+                and summary.rows >= SEGMENT_ROWS
+                and _write_csv_by_segments(engine, report, header, summary.rows, out_path)
+            )
+            if not fast:
+                write_result(
+                    engine, result_sql("dpt", "match_out", report, rejects), out_path, header,
+                    (lambda n: progress("tulis", n, out_rows)) if progress else None,
+                )  # fmt: skip
             if progress:
                 progress("tulis", out_rows, out_rows)
         finally:
