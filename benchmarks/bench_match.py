@@ -79,7 +79,7 @@ def phase_splink(data: Path, out: Path) -> None:
         "try_strptime({c}, '%Y-%m-%d'))::DATE::VARCHAR"
     )
     # The DPT as read, every column: the result written at the end is every DPT row with its
-    # link, as the floor's and padan's are (until 6 Dec 2026 this phase wrote only the links,
+    # link, as the floor's and padan's are (until 5 Dec 2026 this phase wrote only the links,
     # as Parquet, and was spared the result file the other two write: about 1.5 s at 1 M).
     e.execute(
         f"CREATE TABLE d AS SELECT * FROM read_csv({_q(data / 'dpt.csv')}, all_varchar = true)"

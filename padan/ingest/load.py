@@ -306,13 +306,11 @@ class _Steps:
 def _values_sql(fn: Callable[[str, str], str], source: str, orders: Sequence[str]) -> str:
     """SQL of ``v`` and ``fn(v, m)`` as ``x0``, ``x1``... (one per day/month order ``m``) for
     the rows of ``source`` (a query with a column ``v``); a :class:`_Steps` step by step."""
-    if not isinstance(fn, _Steps):
-        xs = ", ".join(f"{fn('v', m)} AS x{k}" for k, m in enumerate(orders))
-        return f"SELECT v, {xs} FROM ({source})"
+    steps = fn.steps if isinstance(fn, _Steps) else (fn,)
     prev = ["v"] * len(orders)
     sql = source
-    for i, step in enumerate(fn.steps):
-        last = i == len(fn.steps) - 1
+    for i, step in enumerate(steps):
+        last = i == len(steps) - 1
         names = [f"x{k}" if last else f"_s{i}_{k}" for k in range(len(orders))]
         cols = ", ".join(
             f"{step(c, m)} AS {n}" for c, m, n in zip(prev, orders, names, strict=True)
